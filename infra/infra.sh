@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The real services chatstream depends on, as plain processes on 127.0.0.1:
+#   Kafka (KRaft, from Maven Central jars), MongoDB wire protocol (mongod or FerretDB), Redis.
+# Usage: infra/infra.sh install|up|down|status
+# `up` installs what is missing (cached per machine) and is idempotent: a second `up` finds
+# everything running and changes nothing. State lives in .data/ (git-ignored).
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+source "$INFRA_DIR/lib/kafka.sh"
+source "$INFRA_DIR/lib/mongo.sh"
+source "$INFRA_DIR/lib/redis.sh"
+source "$INFRA_DIR/lib/nginx.sh"
+
+usage() { echo "usage: $0 install|up|down|status" >&2; exit 2; }
+
+case "${1:-}" in
+  install) apt_install iproute2 procps; redis_install; nginx_install; mongo_install; kafka_install ;;
+  up)
+    apt_install iproute2 procps
+    nginx_install
+    # Independent services: start the slow JVM last so the others are up while it boots.
+    redis_up; mongo_up; kafka_up ;;
+  down)   kafka_down; mongo_down; redis_down ;;
+  status) kafka_status; mongo_status; redis_status ;;
+  *) usage ;;
+esac

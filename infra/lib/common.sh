@@ -1,0 +1,86 @@
+# Shared helpers for the infra scripts: paths, pid files, port checks, waiting.
+# Sourced, never executed. Everything runs on 127.0.0.1 with state under $CHATSTREAM_DATA.
+
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_DIR="$(cd "$INFRA_DIR/.." && pwd)"
+# Runtime state (data, logs, pid files) lives in the checkout, git-ignored.
+DATA_DIR="${CHATSTREAM_DATA:-$REPO_DIR/.data}"
+# Downloaded and built tools are cached per machine so a fresh clone on a warm machine
+# does not rebuild them; each cache folder is keyed by the pinned version.
+CACHE_DIR="${CHATSTREAM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/chatstream}"
+RUN_DIR="$DATA_DIR/run"
+LOG_DIR="$DATA_DIR/logs"
+
+mkdir -p "$RUN_DIR" "$LOG_DIR" "$CACHE_DIR"
+
+log()  { printf '[infra] %s\n' "$*" >&2; }
+die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
+
+pid_file() { echo "$RUN_DIR/$1.pid"; }
+
+# Prints the pid of a service we started if it is still alive, else nothing.
+running_pid() {
+  local f; f="$(pid_file "$1")"
+  [[ -f "$f" ]] || return 1
+  local pid; pid="$(cat "$f")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; return 0; fi
+  rm -f "$f"; return 1
+}
+
+# Who holds a TCP port on 127.0.0.1 (or any address): "pid/name", empty when free.
+port_owner() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
+}
+port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+
+# Fails with the holder's name when a port we need is taken by something that is not ours.
+require_free_port() {
+  local port="$1" service="$2"
+  if port_in_use "$port"; then
+    local pid; pid="$(port_owner "$port")"
+    local what="unknown process"
+    [[ -n "$pid" ]] && what="pid $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-80))"
+    die "port $port needed by $service is already in use by $what; stop it or change the port"
+  fi
+}
+
+wait_for_port() {
+  local port="$1" service="$2" timeout="${3:-60}" pid="${4:-}"
+  local deadline=$((SECONDS + timeout))
+  until port_in_use "$port"; do
+    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+      die "$service exited before listening on $port; see $LOG_DIR/$service.log"
+    fi
+    (( SECONDS < deadline )) || die "$service did not listen on $port within ${timeout}s; see $LOG_DIR/$service.log"
+    sleep 0.2
+  done
+}
+
+# Starts a command in the background, detached from this shell, and records its pid.
+start_daemon() {
+  local name="$1"; shift
+  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! >"$(pid_file "$name")"
+}
+
+# Stops a recorded process: SIGTERM, then SIGKILL after a grace period.
+stop_daemon() {
+  local name="$1" grace="${2:-20}"
+  local pid; pid="$(running_pid "$name")" || { log "$name: not running"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + grace))
+  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then log "$name: did not stop in ${grace}s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$(pid_file "$name")"
+  log "$name: stopped"
+}
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  (( ${#missing[@]} )) || return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""; [[ $EUID -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

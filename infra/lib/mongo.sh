@@ -1,0 +1,73 @@
+# The MongoDB wire-protocol store. In order of preference:
+#   1. MONGO_URL is set: an external server; nothing is started here, it is only checked.
+#   2. a real `mongod` on PATH: started on 127.0.0.1:$MONGO_PORT.
+#   3. FerretDB 1.x with its SQLite backend, built from source at a pinned version.
+
+MONGO_PORT="${MONGO_PORT:-27017}"
+# The last 1.x release; 2.x needs PostgreSQL with the DocumentDB extension instead of SQLite.
+FERRETDB_VERSION="v1.24.0"
+FERRETDB_MODULE="github.com/FerretDB/FerretDB"
+FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+MONGO_DATA="$DATA_DIR/mongo"
+
+mongo_flavour() {
+  if [[ -n "${MONGO_URL:-}" ]]; then echo external
+  elif command -v mongod >/dev/null; then echo mongod
+  else echo ferretdb; fi
+}
+
+# `go install module@version` is refused for FerretDB (its go.mod has replace directives and
+# the proxy refuses its version list), so download the pinned module and build cmd/ferretdb
+# from a writable copy of the module cache.
+ferretdb_install() {
+  [[ -x "$FERRETDB_BIN" ]] && return 0
+  command -v go >/dev/null || apt_install golang-go
+  log "mongo: building FerretDB $FERRETDB_VERSION from the Go module proxy (first run only, ~2 min)"
+  local work; work="$(mktemp -d)"
+  local dir
+  dir="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION" \
+        | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')" \
+    || die "mongo: go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed"
+  [[ -d "$dir" ]] || die "mongo: module folder for FerretDB not found after download"
+  cp -r "$dir" "$work/src" && chmod -R u+w "$work/src"
+  # The version package panics without this file, which their release tooling writes.
+  echo "$FERRETDB_VERSION" >"$work/src/build/version/version.txt"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  (cd "$work/src" && go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \
+    >"$LOG_DIR/ferretdb-build.log" 2>&1 || die "mongo: FerretDB build failed; see $LOG_DIR/ferretdb-build.log"
+  mv "$FERRETDB_BIN.tmp" "$FERRETDB_BIN"
+  rm -rf "$work"
+}
+
+mongo_install() {
+  [[ "$(mongo_flavour)" == ferretdb ]] && ferretdb_install
+  return 0
+}
+
+mongo_up() {
+  local flavour; flavour="$(mongo_flavour)"
+  if [[ "$flavour" == external ]]; then log "mongo: using MONGO_URL (external, not started here)"; return 0; fi
+  mongo_install
+  if running_pid mongo >/dev/null; then log "mongo: already running (pid $(running_pid mongo))"; return 0; fi
+  require_free_port "$MONGO_PORT" mongo
+  mkdir -p "$MONGO_DATA"
+  if [[ "$flavour" == mongod ]]; then
+    start_daemon mongo mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
+  else
+    mkdir -p "$MONGO_DATA/sqlite" "$MONGO_DATA/state"
+    start_daemon mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
+      --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$MONGO_DATA/state" \
+      --debug-addr=- --telemetry=disable --log-level=warn
+  fi
+  wait_for_port "$MONGO_PORT" mongo 60 "$(running_pid mongo)"
+  log "mongo: $flavour up on 127.0.0.1:$MONGO_PORT (pid $(running_pid mongo))"
+}
+
+mongo_down() { stop_daemon mongo 20; }
+
+mongo_status() {
+  local pid
+  if [[ "$(mongo_flavour)" == external ]]; then echo "mongo     external MONGO_URL"
+  elif pid="$(running_pid mongo)"; then echo "mongo     running  pid $pid  127.0.0.1:$MONGO_PORT ($(mongo_flavour))"
+  else echo "mongo     stopped"; fi
+}
