@@ -14,9 +14,9 @@ source "$INFRA_DIR/lib/nginx.sh"
 usage() { echo "usage: $0 install|up|down|status" >&2; exit 2; }
 
 case "${1:-}" in
-  install) apt_install iproute2 procps; redis_install; nginx_install; mongo_install; kafka_install ;;
+  install) apt_install iproute2 procps patch; redis_install; nginx_install; mongo_install; kafka_install ;;
   up)
-    apt_install iproute2 procps
+    apt_install iproute2 procps patch
     nginx_install
     # Independent services: start the slow JVM last so the others are up while it boots.
     redis_up; mongo_up; kafka_up ;;

@@ -7,7 +7,9 @@ MONGO_PORT="${MONGO_PORT:-27017}"
 # The last 1.x release; 2.x needs PostgreSQL with the DocumentDB extension instead of SQLite.
 FERRETDB_VERSION="v1.24.0"
 FERRETDB_MODULE="github.com/FerretDB/FerretDB"
-FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION/ferretdb"
+# Patches in infra/ferretdb/ fix bugs we hit; they are part of the cache key.
+FERRETDB_PATCHES=("$INFRA_DIR"/ferretdb/*.patch)
+FERRETDB_BIN="$CACHE_DIR/ferretdb-$FERRETDB_VERSION-$(cat "${FERRETDB_PATCHES[@]}" | sha1sum | cut -c1-8)/ferretdb"
 MONGO_DATA="$DATA_DIR/mongo"
 
 mongo_flavour() {
@@ -18,7 +20,7 @@ mongo_flavour() {
 
 # `go install module@version` is refused for FerretDB (its go.mod has replace directives and
 # the proxy refuses its version list), so download the pinned module and build cmd/ferretdb
-# from a writable copy of the module cache.
+# from a writable copy of the module cache, with our patches applied.
 ferretdb_install() {
   [[ -x "$FERRETDB_BIN" ]] && return 0
   command -v go >/dev/null || apt_install golang-go
@@ -32,6 +34,10 @@ ferretdb_install() {
   cp -r "$dir" "$work/src" && chmod -R u+w "$work/src"
   # The version package panics without this file, which their release tooling writes.
   echo "$FERRETDB_VERSION" >"$work/src/build/version/version.txt"
+  local patch
+  for patch in "${FERRETDB_PATCHES[@]}"; do
+    patch -d "$work/src" -p1 --quiet <"$patch" || die "mongo: FerretDB patch $(basename "$patch") does not apply"
+  done
   mkdir -p "$(dirname "$FERRETDB_BIN")"
   (cd "$work/src" && go build -trimpath -o "$FERRETDB_BIN.tmp" ./cmd/ferretdb) \
     >"$LOG_DIR/ferretdb-build.log" 2>&1 || die "mongo: FerretDB build failed; see $LOG_DIR/ferretdb-build.log"
@@ -57,7 +63,7 @@ mongo_up() {
     mkdir -p "$MONGO_DATA/sqlite" "$MONGO_DATA/state"
     start_daemon mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$MONGO_DATA/state" \
-      --debug-addr=- --telemetry=disable --log-level=warn
+      --debug-addr=- --telemetry=disable --log-level="${FERRETDB_LOG_LEVEL:-warn}"
   fi
   wait_for_port "$MONGO_PORT" mongo 60 "$(running_pid mongo)"
   log "mongo: $flavour up on 127.0.0.1:$MONGO_PORT (pid $(running_pid mongo))"

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@app/config';
+import { KafkaModule, KafkaProbe } from '@app/kafka';
+import { MongoModule, MongoProbe } from '@app/mongo';
+import { HealthModule, LoggingModule } from '@app/observability';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot('persister'),
+    LoggingModule,
+    KafkaModule,
+    MongoModule,
+    HealthModule.forProbes([KafkaProbe, MongoProbe]),
+  ],
+})
+export class PersisterModule {}

@@ -1,0 +1,87 @@
+import { hostname } from 'node:os';
+import { envSchema, type Env } from './config.schema';
+
+/** The validated configuration, grouped by the system each part talks to. */
+export interface AppConfig {
+  readonly env: Env['NODE_ENV'];
+  readonly instanceId: string;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly bindHost: string;
+  readonly ports: { readonly gateway: number; readonly api: number; readonly persister: number };
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly clientId: string;
+    readonly messagesTopic: string;
+    readonly deadLetterTopic: string;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly lingerMs: number;
+    readonly maxBatch: number;
+  };
+  readonly mongo: { readonly url: string; readonly db: string };
+  readonly redis: { readonly url: string };
+  readonly auth: {
+    readonly jwtSecret: string;
+    readonly jwtTtlSeconds: number;
+    readonly adminUsername: string;
+    readonly adminPassword: string | undefined;
+  };
+  readonly chat: {
+    readonly roomCapacity: number;
+    readonly singleRoomPolicy: boolean;
+    readonly emptyRoomTtlSeconds: number;
+    readonly historyPageSize: number;
+    readonly joinPageSize: number;
+    readonly presenceTtlSeconds: number;
+  };
+  readonly persister: { readonly batchMax: number };
+}
+
+export class ConfigError extends Error {}
+
+/**
+ * Parses the environment once at start-up. Fails with a message naming each bad variable,
+ * so a misconfigured process stops before it connects to anything.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInstance = 'app'): AppConfig {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    instanceId: e.INSTANCE_ID ?? `${defaultInstance}-${hostname()}-${process.pid}`,
+    logLevel: e.LOG_LEVEL,
+    bindHost: e.BIND_HOST,
+    ports: { gateway: e.GATEWAY_PORT, api: e.API_PORT, persister: e.PERSISTER_PORT },
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      messagesTopic: e.KAFKA_TOPIC_MESSAGES,
+      deadLetterTopic: e.KAFKA_TOPIC_DEAD_LETTER,
+      partitions: e.KAFKA_PARTITIONS,
+      replicationFactor: e.KAFKA_REPLICATION_FACTOR,
+      lingerMs: e.KAFKA_PRODUCE_LINGER_MS,
+      maxBatch: e.KAFKA_PRODUCE_MAX_BATCH,
+    },
+    mongo: { url: e.MONGO_URL, db: e.MONGO_DB },
+    redis: { url: e.REDIS_URL },
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      jwtTtlSeconds: e.JWT_TTL_SECONDS,
+      adminUsername: e.ADMIN_USERNAME,
+      adminPassword: e.ADMIN_PASSWORD,
+    },
+    chat: {
+      roomCapacity: e.ROOM_CAPACITY,
+      singleRoomPolicy: e.SINGLE_ROOM_POLICY,
+      emptyRoomTtlSeconds: e.EMPTY_ROOM_TTL_SECONDS,
+      historyPageSize: e.HISTORY_PAGE_SIZE,
+      joinPageSize: e.JOIN_PAGE_SIZE,
+      presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
+    },
+    persister: { batchMax: e.PERSISTER_BATCH_MAX },
+  };
+}

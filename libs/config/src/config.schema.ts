@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Marks the example JWT secret so production mode can refuse to start with it. */
+export const EXAMPLE_JWT_SECRET = 'example-only-change-me';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/**
+ * Every environment variable chatstream reads, with the safe local defaults that
+ * `.env.example` documents. Nothing outside libs/config reads process.env.
+ */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    INSTANCE_ID: z.string().min(1).max(64).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    // 127.0.0.1 for the native topology; containers set 0.0.0.0.
+    BIND_HOST: z.string().min(1).default('127.0.0.1'),
+    GATEWAY_PORT: port.default(3101),
+    API_PORT: port.default(3200),
+    PERSISTER_PORT: port.default(3300),
+
+    KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+    KAFKA_CLIENT_ID: z.string().min(1).default('chatstream'),
+    KAFKA_TOPIC_MESSAGES: z.string().min(1).default('chat.messages'),
+    KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default('chat.messages.dead-letter'),
+    // Fixed when the topic is created: changing it later would move rooms between partitions.
+    KAFKA_PARTITIONS: positiveInt.max(1000).default(12),
+    KAFKA_REPLICATION_FACTOR: positiveInt.max(10).default(1),
+    KAFKA_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
+    KAFKA_PRODUCE_MAX_BATCH: positiveInt.max(10000).default(500),
+
+    MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
+    MONGO_DB: z.string().min(1).default('chatstream'),
+
+    REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+
+    JWT_SECRET: z.string().min(16).default(EXAMPLE_JWT_SECRET),
+    JWT_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
+    ADMIN_USERNAME: z.string().min(1).default('admin'),
+    ADMIN_PASSWORD: z.string().min(1).optional(),
+
+    ROOM_CAPACITY: positiveInt.default(100),
+    SINGLE_ROOM_POLICY: bool.default('false'),
+    EMPTY_ROOM_TTL_SECONDS: positiveInt.default(600),
+    HISTORY_PAGE_SIZE: positiveInt.max(100).default(50),
+    JOIN_PAGE_SIZE: positiveInt.max(1000).default(200),
+    PRESENCE_TTL_SECONDS: positiveInt.max(300).default(10),
+
+    PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && env.JWT_SECRET === EXAMPLE_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set to a real secret in production' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

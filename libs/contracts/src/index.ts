@@ -1,0 +1,6 @@
+export * from './chat-record';
+export * from './errors';
+export * from './events';
+export * from './limits';
+export * from './models';
+export * from './schemas';

@@ -1,0 +1,5 @@
+export * from './kafka.module';
+export * from './kafka.tokens';
+export * from './messages-topic';
+export * from './produce-batcher';
+export * from './kafka.probe';

@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { KAFKA_CLIENT } from './kafka.tokens';
+
+/**
+ * The chat topic and its dead-letter companion. Every process calls `ensure()` at start-up;
+ * whoever comes first creates them, the rest find them. The partition count is checked, not
+ * changed: rooms are mapped to partitions by key, and adding partitions would move rooms and
+ * break their single order.
+ */
+@Injectable()
+export class MessagesTopic {
+  private readonly logger = new Logger(MessagesTopic.name);
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get name(): string {
+    return this.config.kafka.messagesTopic;
+  }
+
+  get deadLetterName(): string {
+    return this.config.kafka.deadLetterTopic;
+  }
+
+  async ensure(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const { partitions } = this.config.kafka;
+      const existing = new Set(await admin.listTopics());
+      const wanted = [
+        { topic: this.name, numPartitions: partitions },
+        { topic: this.deadLetterName, numPartitions: 1 },
+      ].filter((t) => !existing.has(t.topic));
+      if (wanted.length > 0) {
+        // createTopics answers false (no throw) when another process created it meanwhile.
+        await admin.createTopics({
+          topics: wanted.map((t) => ({ ...t, replicationFactor: this.config.kafka.replicationFactor })),
+          waitForLeaders: true,
+        });
+        this.logger.log(`created topics ${wanted.map((t) => t.topic).join(', ')}`);
+      }
+      const meta = await admin.fetchTopicMetadata({ topics: [this.name] });
+      const actual = meta.topics[0]?.partitions.length ?? 0;
+      if (actual !== partitions) {
+        throw new Error(
+          `topic ${this.name} has ${actual} partitions but KAFKA_PARTITIONS=${partitions}; ` +
+            'the count is fixed at creation (changing it would move rooms between partitions)',
+        );
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

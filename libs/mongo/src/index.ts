@@ -1,0 +1,3 @@
+export * from './mongo.module';
+export * from './mongo.tokens';
+export * from './mongo.probe';

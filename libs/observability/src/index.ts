@@ -1,0 +1,4 @@
+export * from './health/dependency-health';
+export * from './health/health.module';
+export * from './logging.module';
+export * from './bootstrap';

@@ -1,0 +1,2 @@
+/** The shared command connection of this process. */
+export const REDIS = Symbol('REDIS');

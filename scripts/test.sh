@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The one test command (README.md): installs what the tests need, starts the real services,
+# runs every suite, and stops what it started whether the tests pass or fail.
+#   unit         pure logic, no services
+#   integration  the libs and apps against real Kafka, MongoDB protocol, Redis
+#   e2e          the whole native topology through Nginx :3001
+# Usage: scripts/test.sh [unit|integration|e2e ...]   (default: all, in that order)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export KAFKAJS_NO_PARTITIONER_WARNING=1
+export LOG_LEVEL="${LOG_LEVEL:-warn}"
+
+suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration)
+
+# npm ci only when the lock file changed since the last install (keeps warm runs fast).
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "[test] installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+needs_services=false
+for s in "${suites[@]}"; do [[ "$s" == unit ]] || needs_services=true; done
+
+started_infra=false
+started_topology=false
+cleanup() {
+  local rc=$?
+  if $started_topology; then scripts/topology.sh down >/dev/null 2>&1 || true; fi
+  if $started_infra; then infra/infra.sh down >/dev/null 2>&1 || true; fi
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+if $needs_services; then
+  # Leave services alone that were already running from this checkout (a developer's loop);
+  # stop at the end only what this run started.
+  if [[ -z "$(infra/infra.sh status | grep running || true)" ]]; then started_infra=true; fi
+  infra/infra.sh up
+fi
+
+echo "[test] building"
+npm run -s build
+
+passed=0; failed=0
+run_suite() {
+  local name="$1"; shift
+  echo "[test] === $name ==="
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+for s in "${suites[@]}"; do
+  case "$s" in
+    unit) run_suite unit npx jest --config jest.unit.config.js ;;
+    integration) run_suite integration npx jest --config jest.integration.config.js --runInBand ;;
+    e2e)
+      if ! scripts/topology.sh status >/dev/null 2>&1; then started_topology=true; fi
+      scripts/topology.sh up
+      run_suite e2e npx jest --config jest.e2e.config.js --runInBand ;;
+    *) echo "[test] unknown suite: $s (unit|integration|e2e)" >&2; exit 2 ;;
+  esac
+done
+
+echo "[test] suites: $passed passed, $failed failed"
+(( failed == 0 ))

@@ -1,0 +1,70 @@
+import { Test } from '@nestjs/testing';
+import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { ConfigModule } from '@app/config';
+import { MONGO_DB, MongoModule } from '@app/mongo';
+import { uniqueName } from '@app/testing';
+
+interface Doc {
+  _id: string;
+  roomId: string;
+  seq: number;
+  text: string;
+}
+
+describe('MongoDB wire protocol through the mongo lib (real store)', () => {
+  let db: Db;
+  let sut: Collection<Doc>;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot('it'), MongoModule] }).compile();
+    db = moduleRef.get(MONGO_DB);
+    sut = db.collection<Doc>(uniqueName('it_messages').replace(/-/g, '_'));
+    await sut.createIndex({ roomId: 1, seq: 1 }, { unique: true });
+    close = () => moduleRef.close();
+  });
+
+  afterAll(async () => {
+    await sut.drop().catch(() => undefined);
+    await close();
+  });
+
+  const doc = (roomId: string, seq: number): Doc => ({ _id: `${roomId}:${seq}`, roomId, seq, text: `m${seq}` });
+
+  it('rejects a duplicate on a unique index', async () => {
+    await sut.insertOne(doc('dup', 1));
+    await expect(sut.insertOne({ ...doc('dup', 1), _id: 'other-id' })).rejects.toMatchObject({ code: 11000 });
+    expect(await sut.countDocuments({ roomId: 'dup' })).toBe(1);
+  });
+
+  it('repeats an unordered bulk write of upserts without writing anything twice', async () => {
+    const ops = Array.from({ length: 200 }, (_, i) => {
+      const d = doc('bulk', i + 1);
+      return { updateOne: { filter: { _id: d._id }, update: { $setOnInsert: d }, upsert: true } };
+    });
+    const first = await sut.bulkWrite(ops, { ordered: false });
+    const second = await sut.bulkWrite(ops, { ordered: false });
+    expect(first.upsertedCount).toBe(200);
+    expect(second.upsertedCount).toBe(0);
+    expect(second.matchedCount).toBe(200);
+    expect(await sut.countDocuments({ roomId: 'bulk' })).toBe(200);
+  });
+
+  it('reports which operations of an unordered bulk write hit a unique index, and writes the rest', async () => {
+    await sut.insertOne(doc('partial', 2));
+    const ops = [1, 2, 3].map((seq) => ({ insertOne: { document: { ...doc('partial', seq), _id: `p-${seq}` } } }));
+    const error = await sut.bulkWrite(ops, { ordered: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MongoBulkWriteError);
+    const codes = (error as MongoBulkWriteError).writeErrors;
+    expect((Array.isArray(codes) ? codes : [codes]).map((e) => e.code)).toEqual([11000]);
+    expect(await sut.countDocuments({ roomId: 'partial' })).toBe(3);
+  });
+
+  it('pages with a range filter, sort and limit', async () => {
+    await sut.insertMany(Array.from({ length: 30 }, (_, i) => doc('page', (i + 1) * 2))); // seq 2..60
+    const newestBelow41 = await sut.find({ roomId: 'page', seq: { $lt: 41 } }).sort({ seq: -1 }).limit(5).toArray();
+    expect(newestBelow41.map((d) => d.seq)).toEqual([40, 38, 36, 34, 32]);
+    const oldestAbove41 = await sut.find({ roomId: 'page', seq: { $gt: 41 } }).sort({ seq: 1 }).limit(3).toArray();
+    expect(oldestAbove41.map((d) => d.seq)).toEqual([42, 44, 46]);
+  });
+});
