@@ -1,9 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
 import { KafkaModule, KafkaProbe } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
+import { ChatGateway } from './chat.gateway';
+import { LiveStream } from './live/live-stream.service';
+import { MessageProducer } from './messages/message-producer.service';
+import { MessageSendService } from './messages/message-send.service';
+import { SendDedup } from './messages/send-dedup';
+import { PresenceRelay } from './presence/presence-relay.service';
+import { PersistedProgress } from './rooms/persisted-progress';
+import { RoomDirectory } from './rooms/room-directory.service';
+import { RoomMembership } from './rooms/room-membership.service';
 
 @Module({
   imports: [
@@ -12,7 +22,19 @@ import { RedisModule, RedisProbe } from '@app/redis';
     KafkaModule,
     MongoModule,
     RedisModule,
+    AuthModule,
     HealthModule.forProbes([KafkaProbe, MongoProbe, RedisProbe]),
+  ],
+  providers: [
+    ChatGateway,
+    LiveStream,
+    MessageProducer,
+    MessageSendService,
+    SendDedup,
+    PresenceRelay,
+    PersistedProgress,
+    RoomDirectory,
+    RoomMembership,
   ],
 })
 export class GatewayModule {}

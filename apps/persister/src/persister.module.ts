@@ -3,6 +3,8 @@ import { ConfigModule } from '@app/config';
 import { KafkaModule, KafkaProbe } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule } from '@app/observability';
+import { DeadLetters } from './persist/dead-letters';
+import { MessagesConsumer } from './persist/messages.consumer';
 
 @Module({
   imports: [
@@ -12,5 +14,6 @@ import { HealthModule, LoggingModule } from '@app/observability';
     MongoModule,
     HealthModule.forProbes([KafkaProbe, MongoProbe]),
   ],
+  providers: [DeadLetters, MessagesConsumer],
 })
 export class PersisterModule {}

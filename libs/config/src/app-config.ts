@@ -32,6 +32,7 @@ export interface AppConfig {
     readonly emptyRoomTtlSeconds: number;
     readonly historyPageSize: number;
     readonly joinPageSize: number;
+    readonly joinWaitMs: number;
     readonly presenceTtlSeconds: number;
   };
   readonly persister: { readonly batchMax: number };
@@ -80,6 +81,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       emptyRoomTtlSeconds: e.EMPTY_ROOM_TTL_SECONDS,
       historyPageSize: e.HISTORY_PAGE_SIZE,
       joinPageSize: e.JOIN_PAGE_SIZE,
+      joinWaitMs: e.JOIN_WAIT_MS,
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },

@@ -48,6 +48,8 @@ export const envSchema = z
     EMPTY_ROOM_TTL_SECONDS: positiveInt.default(600),
     HISTORY_PAGE_SIZE: positiveInt.max(100).default(50),
     JOIN_PAGE_SIZE: positiveInt.max(1000).default(200),
+    // A join waits at most this long for the persister to reach the live position.
+    JOIN_WAIT_MS: positiveInt.max(60_000).default(5000),
     PRESENCE_TTL_SECONDS: positiveInt.max(300).default(10),
 
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),

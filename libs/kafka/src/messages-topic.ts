@@ -57,3 +57,6 @@ export class MessagesTopic {
     }
   }
 }
+
+/** The persister's consumer group: its committed offsets say how far history is complete. */
+export const PERSISTER_GROUP_ID = 'persister';

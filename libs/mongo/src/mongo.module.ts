@@ -1,7 +1,11 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { MongoClient, type Db } from 'mongodb';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { MessagesRepository } from './messages.repository';
+import { MongoIndexes } from './mongo-indexes';
 import { MONGO_CLIENT, MONGO_DB } from './mongo.tokens';
+import { RoomsRepository } from './rooms.repository';
+import { UsersRepository } from './users.repository';
 
 const logger = new Logger('MongoModule');
 
@@ -33,8 +37,12 @@ const logger = new Logger('MongoModule');
       inject: [MONGO_CLIENT, APP_CONFIG],
       useFactory: (client: MongoClient, config: AppConfig): Db => client.db(config.mongo.db),
     },
+    MongoIndexes,
+    MessagesRepository,
+    RoomsRepository,
+    UsersRepository,
   ],
-  exports: [MONGO_CLIENT, MONGO_DB],
+  exports: [MONGO_CLIENT, MONGO_DB, MessagesRepository, RoomsRepository, UsersRepository],
 })
 export class MongoModule implements OnApplicationShutdown {
   constructor(@Inject(MONGO_CLIENT) private readonly client: MongoClient) {}

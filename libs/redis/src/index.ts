@@ -2,3 +2,4 @@ export * from './redis-connections';
 export * from './redis.module';
 export * from './redis.tokens';
 export * from './redis.probe';
+export * from './room-presence';

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { RedisConnections } from './redis-connections';
+import { RoomPresence } from './room-presence';
 import { REDIS } from './redis.tokens';
 
 @Global()
@@ -7,7 +8,8 @@ import { REDIS } from './redis.tokens';
   providers: [
     RedisConnections,
     { provide: REDIS, inject: [RedisConnections], useFactory: (c: RedisConnections) => c.open('commands') },
+    RoomPresence,
   ],
-  exports: [REDIS, RedisConnections],
+  exports: [REDIS, RedisConnections, RoomPresence],
 })
 export class RedisModule {}

@@ -1,0 +1,39 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { ChatError, HTTP_STATUS, type ErrorCode } from '@app/contracts';
+
+const CODE_OF_STATUS: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/**
+ * Every error leaves as `{"error": {"code", "message"}}` (PROTOCOL.md) with its HTTP status.
+ * Unknown errors are logged and answered as `internal` without their details.
+ */
+@Catch()
+export class ChatErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ChatErrorFilter.name);
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (error instanceof ChatError) {
+      response.status(HTTP_STATUS[error.code]).json({ error: error.toBody() });
+      return;
+    }
+    if (error instanceof HttpException) {
+      // Nest's own answers: unknown route, malformed JSON body, payload too large.
+      const status = error.getStatus();
+      const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+      response.status(status).json({ error: { code, message: error.message } });
+      return;
+    }
+    this.logger.error(`unhandled: ${(error as Error)?.message}`, (error as Error)?.stack);
+    response.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+  }
+}

@@ -1,0 +1,42 @@
+import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ChatError, historyQuerySchema, parseInput, roomIdSchema, type HistoryPage, type Room, type RoomStats } from '@app/contracts';
+import { MessagesRepository } from '@app/mongo';
+import { BearerAuthGuard } from '../http/bearer-auth.guard';
+import { RoomViewsService } from './room-views.service';
+
+@Controller('rooms')
+@UseGuards(BearerAuthGuard)
+export class RoomsController {
+  constructor(
+    private readonly views: RoomViewsService,
+    private readonly messages: MessagesRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  async list(): Promise<{ rooms: Room[] }> {
+    return { rooms: await this.views.list() };
+  }
+
+  @Get(':roomId')
+  async get(@Param('roomId') roomId: string): Promise<{ room: Room & RoomStats }> {
+    const room = await this.views.get(this.roomId(roomId));
+    if (!room) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    return { room };
+  }
+
+  /** History paging (PROTOCOL.md): before / after / newest, always oldest first. */
+  @Get(':roomId/messages')
+  async history(@Param('roomId') roomId: string, @Query() query: unknown): Promise<HistoryPage> {
+    const { limit, before, after } = parseInput(historyQuerySchema, query);
+    const id = this.roomId(roomId);
+    if (!(await this.views.get(id))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    return this.messages.page(id, { limit: limit ?? this.config.chat.historyPageSize, before, after });
+  }
+
+  private roomId(raw: string): string {
+    if (!roomIdSchema.safeParse(raw).success) throw new ChatError('not_found', `room ${raw.slice(0, 64)} does not exist`);
+    return raw;
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { chatRecordSchema, messageFromRecord, type ChatMessage } from '@app/contracts';
+import { KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
+import { roomChannel, type ChatServer } from '../socket/socket-state';
+import { JoinBuffer } from './join-buffer';
+
+/**
+ * This replica's reader of the whole chat topic: every partition, from the end it finds at start,
+ * emitted to its own sockets in each room (Socket.IO `local` rooms; no second broadcast channel).
+ *
+ * kafkajs has no manual partition assignment, so the stream is a consumer group of one with a
+ * group id unique to this process, started at the end offsets read at start-up and never
+ * committing afterwards (a restarted replica's clients recover with `since`). Knowing the exact
+ * start makes "what this replica has handled" exact per partition from the first moment: the
+ * position a join compares history against.
+ */
+@Injectable()
+export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(LiveStream.name);
+  private consumer: Consumer | undefined;
+  private server: ChatServer | undefined;
+  /** Per partition: the last offset handled (emitted or held), -1 when none. */
+  private readonly handled = new Map<number, bigint>();
+  private readonly joining = new Map<string, Set<JoinBuffer>>();
+  private ready = false;
+  private groupId: string | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly topic: MessagesTopic,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  attach(server: ChatServer): void {
+    this.server = server;
+  }
+
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.topic.ensure();
+    const groupId = `gateway-live.${this.config.instanceId}.${randomUUID()}`;
+    this.groupId = groupId;
+    // The group is new and empty, so its start can be committed before anyone reads: the
+    // consumer then begins exactly at these offsets (a seek after run() would race the first fetch).
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.fetchTopicOffsets(this.topic.name);
+      for (const end of ends) this.handled.set(end.partition, BigInt(end.high) - 1n);
+      await admin.setOffsets({
+        groupId,
+        topic: this.topic.name,
+        partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topic.name, fromBeginning: false });
+    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await joined;
+    this.ready = true;
+    this.logger.log(`live stream reading ${this.handled.size} partitions of ${this.topic.name}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.ready = false;
+    await this.consumer?.disconnect();
+    // The group was only this process; remove its committed start so groups do not pile up.
+    if (this.groupId) {
+      const admin = this.kafka.admin();
+      await admin
+        .connect()
+        .then(() => admin.deleteGroups([this.groupId!]))
+        .catch((error: Error) => this.logger.warn(`could not delete group ${this.groupId}: ${error.message}`))
+        .finally(() => admin.disconnect());
+    }
+  }
+
+  /**
+   * Registers a join: from now on this room's live messages are held in the returned buffer
+   * until `finishJoin`. Synchronous on purpose: no live message can slip between reading the
+   * handled position and registering.
+   */
+  beginJoin(roomId: string, partition: number): JoinBuffer {
+    const handled = this.handled.get(partition) ?? -1n;
+    const buffer = new JoinBuffer(roomId, Number(handled + 1n));
+    let set = this.joining.get(roomId);
+    if (!set) this.joining.set(roomId, (set = new Set()));
+    set.add(buffer);
+    return buffer;
+  }
+
+  endJoin(buffer: JoinBuffer): void {
+    const set = this.joining.get(buffer.roomId);
+    set?.delete(buffer);
+    if (set?.size === 0) this.joining.delete(buffer.roomId);
+  }
+
+  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (const record of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const offset = BigInt(record.offset);
+      // Never deliver a position twice (a refetch after a broker hiccup re-reads a batch).
+      if (offset <= (this.handled.get(batch.partition) ?? -1n)) continue;
+      const message = this.decode(record.value, offset);
+      this.handled.set(batch.partition, offset);
+      if (message) this.deliver(message);
+    }
+    await heartbeat();
+  }
+
+  private deliver(message: ChatMessage): void {
+    this.server?.to(roomChannel(message.roomId)).emit('message', { message });
+    const buffers = this.joining.get(message.roomId);
+    if (buffers) for (const b of buffers) b.hold(message);
+  }
+
+  private decode(value: Buffer | null, offset: bigint): ChatMessage | undefined {
+    try {
+      const parsed = chatRecordSchema.safeParse(JSON.parse(value?.toString('utf8') ?? 'null'));
+      if (parsed.success) return messageFromRecord(parsed.data, offset);
+    } catch {
+      // fall through: an unreadable record is skipped here and dead-lettered by the persister
+    }
+    this.logger.warn(`skipping an unreadable record at offset ${offset}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Kafka, Producer } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ChatError } from '@app/contracts';
+import { KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
+
+/**
+ * The gateway's Kafka producer: idempotent (a retried request is written once), acks from all
+ * in-sync replicas, and batched (linger of a few ms, one request per flush) by ProduceBatcher.
+ */
+@Injectable()
+export class MessageProducer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MessageProducer.name);
+  private readonly producer: Producer;
+  private batcher: ProduceBatcher | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    private readonly topic: MessagesTopic,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer.connect();
+    this.batcher = new ProduceBatcher(this.producer, {
+      topic: this.topic.name,
+      partitions: this.config.kafka.partitions,
+      lingerMs: this.config.kafka.lingerMs,
+      maxBatch: this.config.kafka.maxBatch,
+    });
+  }
+
+  partitionOf(roomId: string): number {
+    if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
+    return this.batcher.partitionOf(roomId);
+  }
+
+  /** Resolves once Kafka acknowledged the record; a Kafka failure is `unavailable` (retry later). */
+  async send(record: ProduceRecord): Promise<ProducedPosition> {
+    if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
+    try {
+      return await this.batcher.send(record);
+    } catch (error) {
+      this.logger.warn(`produce failed: ${(error as Error).message}`);
+      throw new ChatError('unavailable', 'the message could not be stored; retry with the same clientMsgId', 1000);
+    }
+  }
+
+  /** Finishes in-flight sends (their clients get their acks) before the connection closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.batcher?.close();
+    await this.producer.disconnect();
+  }
+}

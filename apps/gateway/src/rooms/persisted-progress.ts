@@ -1,0 +1,63 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Admin, Kafka } from 'kafkajs';
+import { ChatError } from '@app/contracts';
+import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
+
+/** How long a cached read of the persister's offsets is reused by concurrent joins. */
+const FRESH_MS = 40;
+
+/**
+ * How far history is complete: the persister commits a partition's offset only after MongoDB
+ * acknowledged the batch, so its committed offset is exactly "everything below is in history".
+ * A join waits here, within a bound, until history reaches the position the live stream handled.
+ */
+@Injectable()
+export class PersistedProgress implements OnApplicationShutdown {
+  private admin: Admin | undefined;
+  private cached: { at: number; offsets: Promise<Map<number, bigint>> } | undefined;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    private readonly topic: MessagesTopic,
+  ) {}
+
+  /** Resolves when every offset below `nextOffset` of `partition` is in MongoDB. */
+  async waitFor(partition: number, nextOffset: number, timeoutMs: number): Promise<void> {
+    if (nextOffset <= 0) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const committed = (await this.read()).get(partition) ?? 0n;
+      if (committed >= BigInt(nextOffset)) return;
+      if (Date.now() >= deadline) {
+        throw new ChatError('unavailable', 'history is catching up; retry the join shortly', 1000);
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+  }
+
+  /** One OffsetFetch shared by all joins waiting at the same moment. */
+  private read(): Promise<Map<number, bigint>> {
+    if (this.cached && Date.now() - this.cached.at < FRESH_MS) return this.cached.offsets;
+    const offsets = this.fetch();
+    this.cached = { at: Date.now(), offsets };
+    offsets.catch(() => (this.cached = undefined));
+    return offsets;
+  }
+
+  private async fetch(): Promise<Map<number, bigint>> {
+    try {
+      if (!this.admin) {
+        this.admin = this.kafka.admin();
+        await this.admin.connect();
+      }
+      const [topic] = await this.admin.fetchOffsets({ groupId: PERSISTER_GROUP_ID, topics: [this.topic.name] });
+      return new Map((topic?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]));
+    } catch {
+      throw new ChatError('unavailable', 'cannot read the history position from Kafka; retry later', 1000);
+    }
+  }
+}

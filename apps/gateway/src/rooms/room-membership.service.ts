@@ -1,0 +1,143 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
+import { MessagesRepository } from '@app/mongo';
+import { RoomPresence } from '@app/redis';
+import { LiveStream } from '../live/live-stream.service';
+import { MessageProducer } from '../messages/message-producer.service';
+import { PresenceRelay } from '../presence/presence-relay.service';
+import { presenceEntry, roomChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
+import { PersistedProgress } from './persisted-progress';
+import { RoomDirectory } from './room-directory.service';
+
+export interface JoinAnswer {
+  room: Room;
+  members: User[];
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+/**
+ * Joining, leaving and staying in rooms. A join follows register-then-fetch (guarantee 4): the
+ * live stream starts holding the room's messages for this socket, history is read up to the
+ * position the live stream had handled (waiting for the persister to get there, within a bound),
+ * and the held messages follow the answer: no gap, no duplicate.
+ */
+@Injectable()
+export class RoomMembership implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(RoomMembership.name);
+  private server: ChatServer | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly directory: RoomDirectory,
+    private readonly presence: RoomPresence,
+    private readonly relay: PresenceRelay,
+    private readonly live: LiveStream,
+    private readonly producer: MessageProducer,
+    private readonly progress: PersistedProgress,
+    private readonly messages: MessagesRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  attach(server: ChatServer): void {
+    this.server = server;
+  }
+
+  onApplicationBootstrap(): void {
+    // Refresh well within the TTL so one slow beat does not drop anyone.
+    const everyMs = (this.config.chat.presenceTtlSeconds * 1000) / 3;
+    this.heartbeat = setInterval(() => void this.refreshPresence(), everyMs);
+    this.heartbeat.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /** Returns the answer and what to do right after it is sent (replay held messages, go live). */
+  async join(socket: ChatSocket, input: RoomJoinInput): Promise<{ answer: JoinAnswer; goLive: () => void }> {
+    const { roomId, since } = input;
+    await this.directory.require(roomId);
+    const user = socket.data.user;
+    const entry = presenceEntry(this.config.instanceId, socket.id);
+    const admitted = await this.guard(() => this.presence.join(roomId, entry, user, this.config.chat.roomCapacity));
+    if (admitted === 'full') throw new ChatError('room_full', `room ${roomId} is full`);
+
+    // A re-join gets history again; until it is answered its live messages are held, not sent.
+    void socket.leave(roomChannel(roomId));
+    const buffer = this.live.beginJoin(roomId, this.producer.partitionOf(roomId));
+    try {
+      await this.progress.waitFor(this.producer.partitionOf(roomId), buffer.untilSeq, this.config.chat.joinWaitMs);
+      const page = await this.guard(() =>
+        since !== undefined
+          ? this.messages.range(roomId, since, buffer.untilSeq, this.config.chat.joinPageSize)
+          : this.messages.newest(roomId, buffer.untilSeq, this.config.chat.historyPageSize),
+      );
+      const members = await this.guard(() => this.presence.members(roomId));
+      const room = await this.directory.view(roomId, members.length);
+      const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };
+      const goLive = () => {
+        const lastSeq = page.messages.at(-1)?.seq ?? 0;
+        const held = buffer.drain(lastSeq);
+        this.live.endJoin(buffer);
+        for (const message of held) socket.emit('message', { message });
+        void socket.join(roomChannel(roomId));
+        socket.data.rooms.add(roomId);
+        if (admitted === 'added') void this.relay.publish({ roomId, event: 'join', user, members });
+      };
+      return { answer, goLive };
+    } catch (error) {
+      this.live.endJoin(buffer);
+      if (!socket.data.rooms.has(roomId)) await this.presence.leave(roomId, entry).catch(() => undefined);
+      else void socket.join(roomChannel(roomId));
+      throw error;
+    }
+  }
+
+  async leave(socket: ChatSocket, roomId: string): Promise<void> {
+    if (!socket.data.rooms.has(roomId)) {
+      await this.directory.require(roomId);
+      return; // leaving a room one is not in is a no-op, like leaving twice
+    }
+    void socket.leave(roomChannel(roomId));
+    socket.data.rooms.delete(roomId);
+    await this.removeEntry(socket, roomId);
+  }
+
+  /** A closed connection leaves all its rooms (its entries would also expire by themselves). */
+  async disconnected(socket: ChatSocket): Promise<void> {
+    const rooms = [...(socket.data.rooms ?? [])];
+    socket.data.rooms?.clear();
+    await Promise.allSettled(rooms.map((roomId) => this.removeEntry(socket, roomId)));
+  }
+
+  private async removeEntry(socket: ChatSocket, roomId: string): Promise<void> {
+    const user = socket.data.user;
+    await this.guard(() => this.presence.leave(roomId, presenceEntry(this.config.instanceId, socket.id)));
+    const members = await this.guard(() => this.presence.members(roomId));
+    // Another tab of the same user keeps them in the room: no leave notice then.
+    if (!members.some((m) => m.id === user.id)) await this.relay.publish({ roomId, event: 'leave', user, members });
+  }
+
+  private async refreshPresence(): Promise<void> {
+    if (!this.server) return;
+    const entries: { roomId: string; entry: string }[] = [];
+    for (const socket of this.server.of('/').sockets.values()) {
+      for (const roomId of socket.data.rooms ?? []) {
+        entries.push({ roomId, entry: presenceEntry(this.config.instanceId, socket.id) });
+      }
+    }
+    await this.presence.refresh(entries).catch((error: Error) => this.logger.warn(`presence refresh failed: ${error.message}`));
+  }
+
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      if (error instanceof ChatError) throw error;
+      this.logger.warn(`dependency failed: ${(error as Error).message}`);
+      throw new ChatError('unavailable', 'a dependency is unavailable; retry later', 1000);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
+import { MessagesRepository, RoomsRepository, type MessageDocument } from '@app/mongo';
+import { DeadLetters, type DeadLetter } from './dead-letters';
+import { decodeRecord } from './record-decoder';
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Writes the chat stream to MongoDB (guarantees 1 and 3). Each chunk of a batch is one unordered
+ * bulk write of upserts keyed by message id; the partition's offset is committed only after
+ * MongoDB acknowledged it, so a crash or rebalance re-delivers at most what was not committed,
+ * and re-writing it changes nothing. While MongoDB is down the chunk is retried with backoff,
+ * heartbeating so the group keeps the partition.
+ */
+@Injectable()
+export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(MessagesConsumer.name);
+  private readonly consumer: Consumer;
+
+  constructor(
+    @Inject(KAFKA_CLIENT) kafka: Kafka,
+    private readonly topic: MessagesTopic,
+    private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
+    private readonly deadLetters: DeadLetters,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: PERSISTER_GROUP_ID,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.topic.ensure();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`);
+  }
+
+  /** Stops taking batches: the one in progress finishes and commits, then the group is left. */
+  async onModuleDestroy(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const size = this.config.persister.batchMax;
+    for (let start = 0; start < batch.messages.length; start += size) {
+      const chunk = batch.messages.slice(start, start + size);
+      const docs: MessageDocument[] = [];
+      const letters: DeadLetter[] = [];
+      for (const record of chunk) {
+        const decoded = decodeRecord(record, batch.partition);
+        if (decoded.ok) docs.push(decoded.doc);
+        else letters.push({ partition: batch.partition, offset: record.offset, key: record.key, value: record.value, reason: decoded.reason });
+      }
+      const written = await this.untilDone(() => this.write(docs, letters), { heartbeat, isRunning, isStale });
+      if (!written) return; // shutting down or partition moved: leave it uncommitted for the next owner
+      const last = chunk[chunk.length - 1]!.offset;
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      resolveOffset(last);
+      await heartbeat();
+    }
+  }
+
+  private async write(docs: MessageDocument[], letters: DeadLetter[]): Promise<void> {
+    await this.deadLetters.send(letters);
+    for (const l of letters) this.logger.warn(`dead-lettered partition ${l.partition} offset ${l.offset}: ${l.reason}`);
+    const { inserted, duplicates } = await this.messages.upsertBatch(docs);
+    for (const d of duplicates) this.logger.warn(`duplicate send ${d.roomId}/${d.clientMsgId} at seq ${d.seq} not stored twice`);
+    const perRoom = new Map<string, { count: number; lastAt: Date }>();
+    for (const doc of inserted) {
+      const entry = perRoom.get(doc.roomId) ?? { count: 0, lastAt: new Date(0) };
+      entry.count += 1;
+      const at = new Date(doc.sentAt);
+      if (at > entry.lastAt) entry.lastAt = at;
+      perRoom.set(doc.roomId, entry);
+    }
+    await this.rooms.recordMessages(perRoom);
+  }
+
+  /** Retries with capped exponential backoff until the write succeeds or this owner must stop. */
+  private async untilDone(
+    op: () => Promise<void>,
+    batch: Pick<EachBatchPayload, 'heartbeat' | 'isRunning' | 'isStale'>,
+  ): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      if (!batch.isRunning() || batch.isStale()) return false;
+      try {
+        await op();
+        return true;
+      } catch (error) {
+        const delay = Math.min(100 * 2 ** attempt, MAX_BACKOFF_MS);
+        this.logger.warn(`write failed (attempt ${attempt + 1}), retrying in ${delay} ms: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, delay));
+        await batch.heartbeat().catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import type { ChatMessage } from '@app/contracts';
+import { COLLECTIONS, type MessageDocument } from './documents';
+import { MONGO_DB } from './mongo.tokens';
+
+export interface PageQuery {
+  limit: number;
+  before?: number;
+  after?: number;
+}
+
+export interface BatchWriteResult {
+  /** Messages this write stored for the first time (redeliveries are not counted). */
+  inserted: MessageDocument[];
+  /** Messages refused by a unique index other than the id: a retried send already stored. */
+  duplicates: MessageDocument[];
+}
+
+const DUPLICATE_KEY = 11000;
+
+@Injectable()
+export class MessagesRepository {
+  private readonly messages: Collection<MessageDocument>;
+
+  constructor(@Inject(MONGO_DB) db: Db) {
+    this.messages = db.collection<MessageDocument>(COLLECTIONS.messages);
+  }
+
+  /**
+   * One unordered bulk write of upserts keyed by message id: writing the same batch twice (a
+   * redelivery after a crash or rebalance) changes nothing. A duplicate-key error on
+   * (roomId, clientMsgId) means the same send was already stored under another id; it is
+   * reported, not retried. Any other error is thrown for the caller to retry.
+   */
+  async upsertBatch(docs: MessageDocument[]): Promise<BatchWriteResult> {
+    if (docs.length === 0) return { inserted: [], duplicates: [] };
+    const ops = docs.map((doc) => ({
+      updateOne: { filter: { _id: doc._id }, update: { $setOnInsert: doc }, upsert: true },
+    }));
+    try {
+      const result = await this.messages.bulkWrite(ops, { ordered: false });
+      return { inserted: Object.keys(result.upsertedIds).map((i) => docs[Number(i)]!), duplicates: [] };
+    } catch (error) {
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
+      const failed = new Set(writeErrors.map((e) => e.index));
+      const upserted = error.result.upsertedIds ?? {};
+      return {
+        inserted: Object.keys(upserted).map((i) => docs[Number(i)]!),
+        duplicates: [...failed].map((i) => docs[i]!),
+      };
+    }
+  }
+
+  /** History paging of PROTOCOL.md; answers oldest first with whether more remain that way. */
+  async page(roomId: string, query: PageQuery): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const { limit, before, after } = query;
+    if (after !== undefined) {
+      const docs = await this.messages.find({ roomId, seq: { $gt: after } }).sort({ seq: 1 }).limit(limit + 1).toArray();
+      return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
+    }
+    const filter = before !== undefined ? { roomId, seq: { $lt: before } } : { roomId };
+    const docs = await this.messages.find(filter).sort({ seq: -1 }).limit(limit + 1).toArray();
+    return { messages: docs.slice(0, limit).reverse().map(toMessage), hasMore: docs.length > limit };
+  }
+
+  /** Messages with since < seq <= until, oldest first, at most `limit` (one more tells hasMore). */
+  async range(roomId: string, since: number, until: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const docs = await this.messages
+      .find({ roomId, seq: { $gt: since, $lte: until } })
+      .sort({ seq: 1 })
+      .limit(limit + 1)
+      .toArray();
+    return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
+  }
+
+  /** The newest `limit` messages with seq <= until, oldest first. */
+  async newest(roomId: string, until: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
+    const docs = await this.messages.find({ roomId, seq: { $lte: until } }).sort({ seq: -1 }).limit(limit + 1).toArray();
+    return { messages: docs.slice(0, limit).reverse().map(toMessage), hasMore: docs.length > limit };
+  }
+
+  async countDistinctSenders(roomId: string): Promise<number> {
+    return (await this.messages.distinct('user.id', { roomId })).length;
+  }
+}
+
+export function toMessage(doc: MessageDocument): ChatMessage {
+  return {
+    id: doc._id,
+    roomId: doc.roomId,
+    seq: doc.seq,
+    clientMsgId: doc.clientMsgId,
+    user: doc.user,
+    text: doc.text,
+    sentAt: doc.sentAt,
+  };
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import type { Room, User } from '@app/contracts';
+import { COLLECTIONS, type RoomDocument } from './documents';
+import { MONGO_DB } from './mongo.tokens';
+
+/** Short, URL-safe, unguessable enough for a room id (60 random bits). */
+export function newRoomId(): string {
+  return randomBytes(8).toString('base64url').slice(0, 10);
+}
+
+@Injectable()
+export class RoomsRepository {
+  private readonly rooms: Collection<RoomDocument>;
+
+  constructor(@Inject(MONGO_DB) db: Db) {
+    this.rooms = db.collection<RoomDocument>(COLLECTIONS.rooms);
+  }
+
+  async create(name: string, createdBy: User): Promise<RoomDocument> {
+    const doc: RoomDocument = {
+      _id: newRoomId(),
+      name,
+      createdAt: new Date(),
+      createdBy,
+      messageCount: 0,
+      lastActivityAt: null,
+    };
+    await this.rooms.insertOne(doc);
+    return doc;
+  }
+
+  findById(id: string): Promise<RoomDocument | null> {
+    return this.rooms.findOne({ _id: id });
+  }
+
+  list(limit = 500): Promise<RoomDocument[]> {
+    return this.rooms.find({}).sort({ createdAt: -1 }).limit(limit).toArray();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return (await this.rooms.deleteOne({ _id: id })).deletedCount === 1;
+  }
+
+  /** Adds newly stored messages to each room's count and moves its last activity forward. */
+  async recordMessages(perRoom: Map<string, { count: number; lastAt: Date }>): Promise<void> {
+    if (perRoom.size === 0) return;
+    const ops: AnyBulkWriteOperation<RoomDocument>[] = [...perRoom].map(([roomId, { count, lastAt }]) => ({
+      updateOne: { filter: { _id: roomId }, update: { $inc: { messageCount: count }, $max: { lastActivityAt: lastAt } } },
+    }));
+    await this.rooms.bulkWrite(ops, { ordered: false });
+  }
+}
+
+/** The protocol's `room` shape from its stored document and the live member count. */
+export function toRoom(doc: RoomDocument, memberCount: number): Room {
+  return {
+    id: doc._id,
+    name: doc.name,
+    createdAt: doc.createdAt.toISOString(),
+    createdBy: doc.createdBy,
+    memberCount,
+    messageCount: doc.messageCount,
+  };
+}

@@ -1,0 +1,159 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import type { User } from '@app/contracts';
+import { REDIS } from './redis.tokens';
+
+/**
+ * Who is in each room, across all gateway replicas. Each socket's membership is an entry
+ * `instance|socketId` in a sorted set scored by its expiry time; its gateway refreshes the scores
+ * on a heartbeat. Entries of a gateway that died (SIGKILL, no chance to clean up) simply stop being
+ * refreshed and drop out within the TTL; a restarted gateway has new socket ids, so it cannot
+ * revive them. Readers ignore and sweep expired entries.
+ */
+@Injectable()
+export class RoomPresence {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.redis.defineCommand('presenceJoin', { numberOfKeys: 2, lua: JOIN_SCRIPT });
+  }
+
+  private get ttlMs(): number {
+    return this.config.chat.presenceTtlSeconds * 1000;
+  }
+
+  /**
+   * Adds a socket to a room unless the room already has `capacity` distinct users and this user is
+   * not one of them (atomically, so two last joins cannot both get the last place).
+   * Answers `full`, `added` (the user was not in the room before) or `again` (another tab).
+   */
+  async join(roomId: string, entry: string, user: User, capacity: number): Promise<'full' | 'added' | 'again'> {
+    const now = Date.now();
+    const ok = await (this.redis as RedisWithPresence).presenceJoin(
+      zsetKey(roomId),
+      hashKey(roomId),
+      now,
+      entry,
+      now + this.ttlMs,
+      user.id,
+      user.username,
+      capacity,
+      this.ttlMs * 3,
+    );
+    return ok === 0 ? 'full' : ok === 2 ? 'again' : 'added';
+  }
+
+  async leave(roomId: string, entry: string): Promise<void> {
+    await this.redis.multi().zrem(zsetKey(roomId), entry).hdel(hashKey(roomId), entry).exec();
+  }
+
+  /** Renames the user in every entry of the given sockets (their rooms are known to the caller). */
+  async rename(entries: { roomId: string; entry: string }[], user: User): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { roomId, entry } of entries) pipeline.hset(hashKey(roomId), entry, encodeUser(user));
+    await pipeline.exec();
+  }
+
+  /** Moves the expiry of this gateway's entries forward; called on every heartbeat. */
+  async refresh(entries: { roomId: string; entry: string }[]): Promise<void> {
+    if (entries.length === 0) return;
+    const expiresAt = Date.now() + this.ttlMs;
+    const pipeline = this.redis.pipeline();
+    const rooms = new Set<string>();
+    for (const { roomId, entry } of entries) {
+      // XX: never re-adds an entry that was removed meanwhile (leave, admin delete).
+      pipeline.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
+      rooms.add(roomId);
+    }
+    for (const roomId of rooms) {
+      pipeline.pexpire(zsetKey(roomId), this.ttlMs * 3);
+      pipeline.pexpire(hashKey(roomId), this.ttlMs * 3);
+    }
+    await pipeline.exec();
+  }
+
+  /** The distinct users in a room now, each once however many sockets they have. */
+  async members(roomId: string): Promise<User[]> {
+    return (await this.membersOf([roomId])).get(roomId) ?? [];
+  }
+
+  async membersOf(roomIds: string[]): Promise<Map<string, User[]>> {
+    const now = Date.now();
+    const result = new Map<string, User[]>();
+    if (roomIds.length === 0) return result;
+    const live = await this.redis
+      .pipeline(roomIds.map((id) => ['zrangebyscore', zsetKey(id), String(now), '+inf']))
+      .exec();
+    const lookups = this.redis.pipeline();
+    const asked: string[] = [];
+    roomIds.forEach((id, i) => {
+      const entries = (live?.[i]?.[1] as string[] | undefined) ?? [];
+      if (entries.length > 0) {
+        lookups.hmget(hashKey(id), ...entries);
+        asked.push(id);
+      } else {
+        result.set(id, []);
+      }
+    });
+    const values = asked.length > 0 ? await lookups.exec() : [];
+    asked.forEach((id, i) => {
+      const raw = (values?.[i]?.[1] as (string | null)[] | undefined) ?? [];
+      const users = new Map<string, User>();
+      for (const v of raw) {
+        const user = v ? decodeUser(v) : undefined;
+        if (user && !users.has(user.id)) users.set(user.id, user);
+      }
+      result.set(id, [...users.values()]);
+    });
+    return result;
+  }
+
+  /** Drops every entry of a room (the room was deleted). */
+  async clear(roomId: string): Promise<void> {
+    await this.redis.del(zsetKey(roomId), hashKey(roomId));
+  }
+}
+
+type RedisWithPresence = Redis & {
+  presenceJoin(...args: (string | number)[]): Promise<number>;
+};
+
+const zsetKey = (roomId: string) => `presence:{${roomId}}:entries`;
+const hashKey = (roomId: string) => `presence:{${roomId}}:users`;
+const encodeUser = (u: User) => `${u.id}\n${u.username}`;
+function decodeUser(v: string): User | undefined {
+  const i = v.indexOf('\n');
+  return i > 0 ? { id: v.slice(0, i), username: v.slice(i + 1) } : undefined;
+}
+
+// KEYS: entries zset, users hash. ARGV: now, entry, expiresAt, userId, username, capacity, keyTtlMs.
+const JOIN_SCRIPT = `
+local now = tonumber(ARGV[1])
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+for i = 1, #expired do
+  redis.call('ZREM', KEYS[1], expired[i])
+  redis.call('HDEL', KEYS[2], expired[i])
+end
+local live = redis.call('ZRANGE', KEYS[1], 0, -1)
+local seen = {}
+local count = 0
+local present = false
+for i = 1, #live do
+  local v = redis.call('HGET', KEYS[2], live[i])
+  if v then
+    local uid = string.match(v, '^([^\\n]*)')
+    if not seen[uid] then seen[uid] = true; count = count + 1 end
+    if uid == ARGV[4] then present = true end
+  end
+end
+if (not present) and count >= tonumber(ARGV[6]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[4] .. '\\n' .. ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
+redis.call('PEXPIRE', KEYS[2], ARGV[7])
+if present then return 2 end
+return 1
+`;
