@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 
-suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration)
+suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e)
 
 # npm ci only when the lock file changed since the last install (keeps warm runs fast).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then

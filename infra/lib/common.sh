@@ -18,12 +18,16 @@ die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
-# Prints the pid of a service we started if it is still alive, else nothing.
+# A killed process stays a zombie until its parent reaps it, and here (pid 1 adopts our daemons)
+# that can take seconds; `kill -0` counts a zombie as alive, so look at its state instead.
+is_alive() { local st; st="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ -n "$st" && "$st" != Z* ]]; }
+
+# Prints the pid of a service we started if it is still alive, else nothing (and forgets it).
 running_pid() {
   local f; f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 1
   local pid; pid="$(cat "$f")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; return 0; fi
+  if [[ -n "$pid" ]] && is_alive "$pid"; then echo "$pid"; return 0; fi
   rm -f "$f"; return 1
 }
 
@@ -48,7 +52,7 @@ wait_for_port() {
   local port="$1" service="$2" timeout="${3:-60}" pid="${4:-}"
   local deadline=$((SECONDS + timeout))
   until port_in_use "$port"; do
-    if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
+    if [[ -n "$pid" ]] && ! is_alive "$pid"; then
       die "$service exited before listening on $port; see $LOG_DIR/$service.log"
     fi
     (( SECONDS < deadline )) || die "$service did not listen on $port within ${timeout}s; see $LOG_DIR/$service.log"
@@ -63,14 +67,20 @@ start_daemon() {
   echo $! >"$(pid_file "$name")"
 }
 
-# Stops a recorded process: SIGTERM, then SIGKILL after a grace period.
+# Stops a recorded process: SIGTERM, then SIGKILL after a grace period. start_daemon runs each
+# service under setsid, so its session id is its pid: whatever is left of that session (nginx
+# workers of a killed master, say) is killed too.
 stop_daemon() {
-  local name="$1" grace="${2:-20}"
-  local pid; pid="$(running_pid "$name")" || { log "$name: not running"; return 0; }
+  local name="$1" grace="${2:-20}" pid deadline
+  pid="$(running_pid "$name")" || { log "$name: not running"; return 0; }
   kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$((SECONDS + grace))
-  while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-  if kill -0 "$pid" 2>/dev/null; then log "$name: did not stop in ${grace}s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  deadline=$((SECONDS + grace))
+  while is_alive "$pid" && (( SECONDS < deadline )); do sleep 0.1; done
+  if is_alive "$pid"; then log "$name: did not stop in ${grace}s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+  if pgrep -s "$pid" | grep -qvx "$pid"; then
+    log "$name: killing leftover processes of its session $pid"
+    pkill -KILL -s "$pid" 2>/dev/null || true
+  fi
   rm -f "$(pid_file "$name")"
   log "$name: stopped"
 }

@@ -71,7 +71,7 @@ kafka_up() {
   # The port opens before the broker has joined the quorum; wait for its own "started" line.
   local deadline=$((SECONDS + 90))
   until tail -n +"$((log_lines + 1))" "$LOG_DIR/kafka.log" | grep -q 'Kafka Server started'; do
-    kill -0 "$pid" 2>/dev/null || die "kafka exited during start-up; see $LOG_DIR/kafka.log"
+    is_alive "$pid" || die "kafka exited during start-up; see $LOG_DIR/kafka.log"
     (( SECONDS < deadline )) || die "kafka did not report started within 90s; see $LOG_DIR/kafka.log"
     sleep 0.3
   done

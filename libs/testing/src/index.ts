@@ -1,1 +1,2 @@
+export * from './chat-client';
 export * from './unique';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
 import { KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
@@ -19,7 +19,10 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      // Records carry explicit partitions (RoomPartitioner); this only silences kafkajs's notice.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async onApplicationBootstrap(): Promise<void> {

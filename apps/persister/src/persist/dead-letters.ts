@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
 
 export interface DeadLetter {
@@ -22,7 +22,10 @@ export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly topic: MessagesTopic,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      // Records carry explicit partitions (RoomPartitioner); this only silences kafkajs's notice.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   }
 
   async onApplicationBootstrap(): Promise<void> {

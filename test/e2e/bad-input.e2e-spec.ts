@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+import { BASE_URL, ChatClient, history, login, until } from '@app/testing';
+
+describe('bad input never hurts', () => {
+  let client: ChatClient;
+  let roomId: string;
+
+  beforeAll(async () => {
+    client = await ChatClient.connect({ sourceIp: '127.0.90.1' });
+    roomId = (await client.ok('room:create', { name: 'bad input' })).room.id;
+    await client.ok('room:join', { roomId });
+  });
+  afterAll(() => client.close());
+
+  const cases: [string, unknown, string][] = [
+    ['room:create', null, 'bad_request'],
+    ['room:create', 'just a string', 'bad_request'],
+    ['room:create', { name: 42 }, 'bad_request'],
+    ['room:create', { name: '' }, 'bad_request'],
+    ['room:create', { name: 'x'.repeat(65) }, 'bad_request'],
+    ['room:join', {}, 'bad_request'],
+    ['room:join', { roomId: 7 }, 'bad_request'],
+    ['room:join', { roomId: 'ok', since: 'yesterday' }, 'bad_request'],
+    ['room:join', { roomId: 'does-not-exist' }, 'not_found'],
+    ['room:leave', [], 'bad_request'],
+    ['message:send', { roomId: 'x', text: 'hi' }, 'bad_request'],
+    ['message:send', { text: 'hi', clientMsgId: 'c' }, 'bad_request'],
+    ['message:send', { roomId: 'x', text: 5, clientMsgId: 'c' }, 'bad_request'],
+    ['message:send', { roomId: 'x', text: 'hi', clientMsgId: 'c', user: { id: 'someone-else' } }, 'bad_request'],
+    ['message:send', { roomId: 'x', text: 'hi', clientMsgId: 'c', padding: 'x'.repeat(500_000) }, 'bad_request'],
+    ['rooms:list', 12, 'bad_request'],
+  ];
+
+  it.each(cases)('answers %s with %j by %s', async (event, payload, code) => {
+    const answer = await client.call(event as 'room:create', payload);
+    expect(answer).toEqual({ ok: false, error: { code, message: expect.any(String) } });
+  });
+
+  it('answers too_large for a 1 MB text and an empty text with bad_request', async () => {
+    const big = await client.call('message:send', { roomId, text: 'x'.repeat(1024 * 1024), clientMsgId: randomUUID() });
+    expect(big).toMatchObject({ ok: false, error: { code: 'too_large' } });
+    const blank = await client.call('message:send', { roomId, text: '   ', clientMsgId: randomUUID() });
+    expect(blank).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('answers forbidden for a room the socket has not joined', async () => {
+    const other = (await client.ok('room:create', { name: 'not joined' })).room.id;
+    expect(await client.call('message:send', { roomId: other, text: 'hi', clientMsgId: randomUUID() })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+  });
+
+  it('emits an error event for a bad event sent without a callback, and keeps serving', async () => {
+    client.socket.emit('message:send', { nonsense: true } as never);
+    await until(() => client.errors.length > 0, 5000, 'an error event');
+    expect(client.errors.at(-1)).toMatchObject({ code: 'bad_request' });
+    expect(client.socket.connected).toBe(true);
+    const message = await client.send(roomId, 'still serving');
+    expect(message.text).toBe('still serving');
+  });
+
+  it('refuses a missing or forged token at the handshake with "unauthorized"', async () => {
+    for (const auth of [{}, { token: 'forged.token.value' }, { token: 42 }]) {
+      const socket = io(BASE_URL, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+      const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+      expect(error.message).toBe('unauthorized');
+      socket.close();
+    }
+  });
+
+  it('answers 400 with a code for bad history parameters, 404 for an unknown room, 401 without a token', async () => {
+    const { token } = await login('history-checker');
+    for (const q of ['?limit=0', '?limit=101', '?limit=abc', '?before=-1', '?after=1.5', '?before=1&after=2']) {
+      const { status, body } = await history(token, roomId, q);
+      expect(status).toBe(400);
+      expect(body.error.code).toBe('bad_request');
+    }
+    const missing = await history(token, 'no-such-room', '');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const anonymous = await fetch(`${BASE_URL}/api/rooms/${roomId}/messages`);
+    expect(anonymous.status).toBe(401);
+    for (const body of ['{"username": ""}', '{"username": "a/b"}', 'not json', '{"username": "x", "extra": 1}']) {
+      const response = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(response.status).toBe(400);
+    }
+  });
+});
