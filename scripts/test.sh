@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKAJS_NO_PARTITIONER_WARNING=1
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
+# The e2e suite checks the empty-room TTL; 5 s instead of 10 min keeps it short.
+export EMPTY_ROOM_TTL_SECONDS="${EMPTY_ROOM_TTL_SECONDS:-5}"
 
 suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e)
 

@@ -7,6 +7,7 @@ import { HealthModule, LoggingModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
 import { AuthController } from './auth/auth.controller';
 import { ChatErrorFilter } from './http/chat-error.filter';
+import { RoomReaper } from './rooms/room-reaper.service';
 import { RoomViewsService } from './rooms/room-views.service';
 import { RoomsController } from './rooms/rooms.controller';
 
@@ -20,6 +21,6 @@ import { RoomsController } from './rooms/rooms.controller';
     HealthModule.forProbes([MongoProbe, RedisProbe]),
   ],
   controllers: [AuthController, RoomsController],
-  providers: [RoomViewsService, { provide: APP_FILTER, useClass: ChatErrorFilter }],
+  providers: [RoomViewsService, RoomReaper, { provide: APP_FILTER, useClass: ChatErrorFilter }],
 })
 export class ApiModule {}

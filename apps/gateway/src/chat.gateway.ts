@@ -19,12 +19,17 @@ import {
   roomJoinSchema,
   roomLeaveSchema,
   roomsListSchema,
+  typingSchema,
+  userRenameSchema,
 } from '@app/contracts';
+import { UsersRepository } from '@app/mongo';
 import { LiveStream } from './live/live-stream.service';
 import { MessageSendService } from './messages/message-send.service';
-import { PresenceRelay } from './presence/presence-relay.service';
+import { PresenceNotifier } from './presence/presence-notifier.service';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { RoomMembership } from './rooms/room-membership.service';
+import { TypingRelay } from './typing/typing-relay.service';
+import { UserRename } from './users/user-rename.service';
 import { acknowledge } from './socket/acknowledge';
 import { socketAuth } from './socket/socket-auth';
 import { userChannel, type ChatServer, type ChatSocket } from './socket/socket-state';
@@ -41,7 +46,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   constructor(
     private readonly tokens: TokenService,
     private readonly live: LiveStream,
-    private readonly relay: PresenceRelay,
+    private readonly notifier: PresenceNotifier,
+    private readonly typingRelay: TypingRelay,
+    private readonly renames: UserRename,
+    private readonly users: UsersRepository,
     private readonly rooms: RoomDirectory,
     private readonly membership: RoomMembership,
     private readonly sender: MessageSendService,
@@ -49,10 +57,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(server: ChatServer): void {
-    server.use(socketAuth(this.tokens));
-    this.live.attach(server);
-    this.relay.attach(server);
-    this.membership.attach(server);
+    server.use(socketAuth(this.tokens, this.users));
+    for (const part of [this.live, this.notifier, this.typingRelay, this.renames, this.membership]) part.attach(server);
   }
 
   handleConnection(socket: ChatSocket): void {
@@ -101,6 +107,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   onMessageSend(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => ({
       message: await this.sender.send(socket, parseInput(messageSendSchema, body)),
+    }));
+  }
+
+  @SubscribeMessage('typing')
+  onTyping(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
+    return acknowledge(socket, ack, async () => {
+      await this.typingRelay.typing(socket, parseInput(typingSchema, body));
+      return {};
+    });
+  }
+
+  @SubscribeMessage('user:rename')
+  onUserRename(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
+    return acknowledge(socket, ack, async () => ({
+      user: await this.renames.rename(socket, parseInput(userRenameSchema, body).username),
     }));
   }
 

@@ -10,10 +10,12 @@ import { LiveStream } from './live/live-stream.service';
 import { MessageProducer } from './messages/message-producer.service';
 import { MessageSendService } from './messages/message-send.service';
 import { SendDedup } from './messages/send-dedup';
-import { PresenceRelay } from './presence/presence-relay.service';
+import { PresenceNotifier } from './presence/presence-notifier.service';
 import { PersistedProgress } from './rooms/persisted-progress';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { RoomMembership } from './rooms/room-membership.service';
+import { TypingRelay } from './typing/typing-relay.service';
+import { UserRename } from './users/user-rename.service';
 
 @Module({
   imports: [
@@ -31,7 +33,9 @@ import { RoomMembership } from './rooms/room-membership.service';
     MessageProducer,
     MessageSendService,
     SendDedup,
-    PresenceRelay,
+    PresenceNotifier,
+    TypingRelay,
+    UserRename,
     PersistedProgress,
     RoomDirectory,
     RoomMembership,

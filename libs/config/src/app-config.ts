@@ -28,6 +28,7 @@ export interface AppConfig {
   };
   readonly chat: {
     readonly roomCapacity: number;
+    readonly messageRatePerSecond: number;
     readonly singleRoomPolicy: boolean;
     readonly emptyRoomTtlSeconds: number;
     readonly historyPageSize: number;
@@ -77,6 +78,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
     },
     chat: {
       roomCapacity: e.ROOM_CAPACITY,
+      messageRatePerSecond: e.MESSAGE_RATE_PER_SECOND,
       singleRoomPolicy: e.SINGLE_ROOM_POLICY,
       emptyRoomTtlSeconds: e.EMPTY_ROOM_TTL_SECONDS,
       historyPageSize: e.HISTORY_PAGE_SIZE,

@@ -43,6 +43,8 @@ export const envSchema = z
     ADMIN_USERNAME: z.string().min(1).default('admin'),
     ADMIN_PASSWORD: z.string().min(1).optional(),
 
+    // Sustained messages per second per socket (a burst of twice this is allowed).
+    MESSAGE_RATE_PER_SECOND: positiveInt.max(10_000).default(50),
     ROOM_CAPACITY: positiveInt.default(100),
     SINGLE_ROOM_POLICY: bool.default('false'),
     EMPTY_ROOM_TTL_SECONDS: positiveInt.default(600),

@@ -39,6 +39,16 @@ export class RoomsRepository {
     return this.rooms.find({}).sort({ createdAt: -1 }).limit(limit).toArray();
   }
 
+  /** Rooms never written to, created before `cutoff`: candidates for the empty-room TTL. */
+  findUnusedBefore(cutoff: Date, limit = 200): Promise<RoomDocument[]> {
+    return this.rooms.find({ messageCount: 0, createdAt: { $lt: cutoff } }).limit(limit).toArray();
+  }
+
+  /** Deletes a room only if it still has no message (a message may have landed meanwhile). */
+  async deleteIfUnused(id: string): Promise<boolean> {
+    return (await this.rooms.deleteOne({ _id: id, messageCount: 0 })).deletedCount === 1;
+  }
+
   async delete(id: string): Promise<boolean> {
     return (await this.rooms.deleteOne({ _id: id })).deletedCount === 1;
   }

@@ -45,6 +45,10 @@ export class UsersRepository {
 
   /** Renames a user; false when another user already has the name. */
   async rename(id: string, username: string): Promise<boolean> {
+    // Checked first because FerretDB 1.24 reports a unique-index violation on update as an
+    // InternalError, not 11000. The unique index still settles a race between two renames.
+    const holder = await this.users.findOne({ usernameKey: usernameKey(username) });
+    if (holder && holder._id !== id) return false;
     try {
       const result = await this.users.updateOne({ _id: id }, { $set: { username, usernameKey: usernameKey(username) } });
       return result.matchedCount === 1;

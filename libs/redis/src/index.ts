@@ -3,3 +3,4 @@ export * from './redis.module';
 export * from './redis.tokens';
 export * from './redis.probe';
 export * from './room-presence';
+export * from './replica-bus';

@@ -103,8 +103,15 @@ export class ChatClient {
     return answer as unknown as OkOf<E>;
   }
 
+  /** Sends like a well-behaved client: waits out `rate_limited` and retries with the same clientMsgId. */
   async send(roomId: string, text: string, clientMsgId: string = randomUUID()): Promise<ChatMessage> {
-    return (await this.ok('message:send', { roomId, text, clientMsgId })).message;
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const answer = await this.call('message:send', { roomId, text, clientMsgId });
+      if (answer.ok) return (answer as unknown as { message: ChatMessage }).message;
+      if (answer.error.code !== 'rate_limited') throw new Error(`message:send failed: ${JSON.stringify(answer.error)}`);
+      await new Promise((r) => setTimeout(r, answer.error.retryAfterMs ?? 100));
+    }
+    throw new Error('message:send still rate limited after 50 attempts');
   }
 
   roomMessages(roomId: string): ChatMessage[] {

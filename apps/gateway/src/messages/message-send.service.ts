@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, LIMITS, messageFromRecord, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
 import type { ChatSocket } from '../socket/socket-state';
 import { MessageProducer } from './message-producer.service';
 import { SendDedup } from './send-dedup';
+import { SendRate } from './send-rate';
 
 @Injectable()
 export class MessageSendService {
   private readonly logger = new Logger(MessageSendService.name);
+  private readonly rates = new WeakMap<ChatSocket, SendRate>();
 
   constructor(
     private readonly producer: MessageProducer,
     private readonly dedup: SendDedup,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /**
@@ -23,6 +27,7 @@ export class MessageSendService {
     if (text.length === 0) throw new ChatError('bad_request', 'text must not be empty');
     if (text.length > LIMITS.textMax) throw new ChatError('too_large', `text is longer than ${LIMITS.textMax} characters`);
     if (!socket.data.rooms.has(input.roomId)) throw new ChatError('forbidden', 'join the room before sending to it');
+    this.takeRate(socket);
 
     const user = socket.data.user;
     const claim = await this.dedup.claim(input.roomId, input.clientMsgId);
@@ -52,5 +57,12 @@ export class MessageSendService {
     // Kafka has the message: from here on the send succeeded whatever happens to Redis.
     await this.dedup.complete(message).catch((error: Error) => this.logger.warn(`dedup record not stored: ${error.message}`));
     return message;
+  }
+
+  private takeRate(socket: ChatSocket): void {
+    let rate = this.rates.get(socket);
+    if (!rate) this.rates.set(socket, (rate = new SendRate(this.config.chat.messageRatePerSecond, Date.now())));
+    const waitMs = rate.take(Date.now());
+    if (waitMs > 0) throw new ChatError('rate_limited', 'too many messages; slow down', waitMs);
   }
 }

@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
 import { MessagesRepository } from '@app/mongo';
-import { RoomPresence } from '@app/redis';
+import { ReplicaBus, RoomPresence } from '@app/redis';
 import { LiveStream } from '../live/live-stream.service';
 import { MessageProducer } from '../messages/message-producer.service';
-import { PresenceRelay } from '../presence/presence-relay.service';
+import { PresenceNotifier } from '../presence/presence-notifier.service';
 import { presenceEntry, roomChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
 import { PersistedProgress } from './persisted-progress';
 import { RoomDirectory } from './room-directory.service';
@@ -32,11 +32,12 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly directory: RoomDirectory,
     private readonly presence: RoomPresence,
-    private readonly relay: PresenceRelay,
+    private readonly notifier: PresenceNotifier,
     private readonly live: LiveStream,
     private readonly producer: MessageProducer,
     private readonly progress: PersistedProgress,
     private readonly messages: MessagesRepository,
+    private readonly bus: ReplicaBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -49,6 +50,23 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
     const everyMs = (this.config.chat.presenceTtlSeconds * 1000) / 3;
     this.heartbeat = setInterval(() => void this.refreshPresence(), everyMs);
     this.heartbeat.unref();
+    this.bus.on('room-deleted', ({ roomId }) => this.roomDeleted(roomId));
+  }
+
+  /** A deleted room (admin or empty-room TTL): its members here are told and removed. */
+  private roomDeleted(roomId: string): void {
+    this.directory.forget(roomId);
+    if (!this.server) return;
+    const channel = roomChannel(roomId);
+    const namespace = this.server.of('/');
+    for (const id of [...(namespace.adapter.rooms.get(channel) ?? [])]) {
+      const socket = namespace.sockets.get(id);
+      if (!socket) continue;
+      socket.data.rooms.delete(roomId);
+      void socket.leave(channel);
+      socket.emit('room:deleted', { roomId });
+    }
+    void this.presence.clear(roomId).catch(() => undefined);
   }
 
   onApplicationShutdown(): void {
@@ -60,6 +78,10 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
     const { roomId, since } = input;
     await this.directory.require(roomId);
     const user = socket.data.user;
+    if (this.config.chat.singleRoomPolicy) {
+      // One room at a time: joining another leaves the previous one first.
+      for (const other of [...socket.data.rooms]) if (other !== roomId) await this.leave(socket, other);
+    }
     const entry = presenceEntry(this.config.instanceId, socket.id);
     const admitted = await this.guard(() => this.presence.join(roomId, entry, user, this.config.chat.roomCapacity));
     if (admitted === 'full') throw new ChatError('room_full', `room ${roomId} is full`);
@@ -84,7 +106,7 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
         for (const message of held) socket.emit('message', { message });
         void socket.join(roomChannel(roomId));
         socket.data.rooms.add(roomId);
-        if (admitted === 'added') void this.relay.publish({ roomId, event: 'join', user, members });
+        if (admitted === 'added') void this.notifier.announce(roomId, 'join', user, members);
       };
       return { answer, goLive };
     } catch (error) {
@@ -117,7 +139,7 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
     await this.guard(() => this.presence.leave(roomId, presenceEntry(this.config.instanceId, socket.id)));
     const members = await this.guard(() => this.presence.members(roomId));
     // Another tab of the same user keeps them in the room: no leave notice then.
-    if (!members.some((m) => m.id === user.id)) await this.relay.publish({ roomId, event: 'leave', user, members });
+    if (!members.some((m) => m.id === user.id)) await this.notifier.announce(roomId, 'leave', user, members);
   }
 
   private async refreshPresence(): Promise<void> {

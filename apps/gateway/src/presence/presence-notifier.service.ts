@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import type { PresenceEvent, User } from '@app/contracts';
+import { ReplicaBus, RoomPresence } from '@app/redis';
+import { roomChannel, type ChatServer } from '../socket/socket-state';
+
+/**
+ * Delivers presence changes to this replica's sockets. Joins, leaves and renames are announced
+ * on the bus by the replica where they happen. A replica that crashed announces nothing, so every
+ * replica also compares, on a timer, the members of the rooms its sockets are in with the last
+ * list it saw, and tells its own sockets about users who vanished (their entries expired).
+ */
+@Injectable()
+export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PresenceNotifier.name);
+  private server: ChatServer | undefined;
+  private readonly lastSeen = new Map<string, User[]>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly bus: ReplicaBus,
+    private readonly presence: RoomPresence,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  attach(server: ChatServer): void {
+    this.server = server;
+  }
+
+  onApplicationBootstrap(): void {
+    this.bus.on('presence', ({ roomId, event, user, members }) => this.emit(roomId, event, user, members));
+    const everyMs = Math.max(1000, (this.config.chat.presenceTtlSeconds * 1000) / 3);
+    this.timer = setInterval(() => void this.findVanished(), everyMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async announce(roomId: string, event: PresenceEvent, user: User, members: User[]): Promise<void> {
+    await this.bus.publish({ kind: 'presence', roomId, event, user, members });
+  }
+
+  private emit(roomId: string, event: PresenceEvent, user: User, members: User[]): void {
+    this.lastSeen.set(roomId, members);
+    this.server?.to(roomChannel(roomId)).emit('presence', { roomId, event, user, members });
+  }
+
+  private async findVanished(): Promise<void> {
+    if (!this.server) return;
+    const rooms = [...this.server.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('room:')).map((r) => r.slice(5));
+    for (const roomId of this.lastSeen.keys()) if (!rooms.includes(roomId)) this.lastSeen.delete(roomId);
+    if (rooms.length === 0) return;
+    try {
+      const now = await this.presence.membersOf(rooms);
+      for (const [roomId, members] of now) {
+        const before = this.lastSeen.get(roomId);
+        this.lastSeen.set(roomId, members);
+        if (!before) continue;
+        const present = new Set(members.map((m) => m.id));
+        for (const gone of before.filter((u) => !present.has(u.id))) {
+          this.server.to(roomChannel(roomId)).emit('presence', { roomId, event: 'leave', user: gone, members });
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`presence sweep failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { PresenceEvent, User } from '@app/contracts';
+import { RedisConnections } from './redis-connections';
+
+/**
+ * Notices between processes about ephemeral state (never chat messages: those have Kafka).
+ * A notice lost during a Redis outage is repaired by the next one or by expiry: presence carries
+ * the full member list, typing expires by itself.
+ */
+export type BusNotice =
+  | { kind: 'presence'; roomId: string; event: PresenceEvent; user: User; members: User[] }
+  | { kind: 'typing'; roomId: string; user: User; typing: boolean }
+  | { kind: 'user-renamed'; user: User }
+  | { kind: 'room-deleted'; roomId: string }
+  | { kind: 'user-kicked'; userId: string };
+
+type Handler<K extends BusNotice['kind']> = (notice: Extract<BusNotice, { kind: K }>) => void;
+
+const CHANNEL = 'chatstream:bus';
+
+@Injectable()
+export class ReplicaBus implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReplicaBus.name);
+  private publisher: Redis | undefined;
+  private readonly handlers = new Map<string, ((n: BusNotice) => void)[]>();
+
+  constructor(private readonly connections: RedisConnections) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.publisher = await this.connections.open('bus-pub');
+    const subscriber = await this.connections.open('bus-sub');
+    subscriber.on('message', (_channel: string, raw: string) => this.dispatch(raw));
+    await subscriber.subscribe(CHANNEL);
+  }
+
+  on<K extends BusNotice['kind']>(kind: K, handler: Handler<K>): void {
+    const list = this.handlers.get(kind) ?? [];
+    list.push(handler as (n: BusNotice) => void);
+    this.handlers.set(kind, list);
+  }
+
+  /** Best effort by design (see above): a failed publish is logged, never thrown at a client. */
+  async publish(notice: BusNotice): Promise<void> {
+    if (!this.publisher) return;
+    await this.publisher.publish(CHANNEL, JSON.stringify(notice)).catch((error: Error) => {
+      this.logger.warn(`bus notice ${notice.kind} not published: ${error.message}`);
+    });
+  }
+
+  private dispatch(raw: string): void {
+    let notice: BusNotice;
+    try {
+      notice = JSON.parse(raw) as BusNotice;
+    } catch {
+      this.logger.warn('ignoring an unreadable bus notice');
+      return;
+    }
+    for (const handler of this.handlers.get(notice.kind) ?? []) {
+      try {
+        handler(notice);
+      } catch (error) {
+        this.logger.error(`bus handler for ${notice.kind} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+import { TokenService } from '@app/auth';
+import { loadConfig } from '@app/config';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until } from '@app/testing';
+
+const presenceEvents = (c: ChatClient, roomId: string) =>
+  c.events.filter((e) => e.event === 'presence' && (e.payload as { roomId: string }).roomId === roomId).map((e) => e.payload as {
+    event: string;
+    user: { id: string; username: string };
+    members: { id: string; username: string }[];
+  });
+
+describe('people and rooms across replicas', () => {
+  const opened: ChatClient[] = [];
+  afterAll(() => opened.forEach((c) => c.close()));
+
+  it('refuses an expired token at the handshake', async () => {
+    const { user } = await login(`expiring-${randomUUID().slice(0, 6)}`);
+    const shortLived = new TokenService(loadConfig({ JWT_TTL_SECONDS: '1' }));
+    const token = shortLived.sign(user);
+    await new Promise((r) => setTimeout(r, 2100));
+    const socket = io(BASE_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+    socket.close();
+    expect(error.message).toBe('unauthorized');
+  });
+
+  it('maps a username to the same user id on every login', async () => {
+    const name = `same-${randomUUID().slice(0, 6)}`;
+    const first = await login(name);
+    const second = await login(name.toUpperCase());
+    expect(second.user.id).toBe(first.user.id);
+  });
+
+  it('takes the sender from the token, never from the payload', async () => {
+    const [[mallory], [victim]] = await clientsOnEveryReplica(2, 1, 110);
+    opened.push(mallory!, victim!);
+    const { room } = await mallory!.ok('room:create', { name: 'impersonation' });
+    await mallory!.ok('room:join', { roomId: room.id });
+    await victim!.ok('room:join', { roomId: room.id });
+    const forged = await mallory!.call('message:send', { roomId: room.id, text: 'I am the victim', clientMsgId: randomUUID(), user: victim!.user });
+    expect(forged).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    const real = await mallory!.send(room.id, 'honest');
+    expect(real.user).toEqual(mallory!.user);
+    await until(() => victim!.roomMessages(room.id).length === 1, 5000, 'delivery');
+    expect(victim!.roomMessages(room.id)[0]!.user).toEqual(mallory!.user);
+  });
+
+  it('announces a rename to members on other replicas, counts two tabs once, and later messages carry the new name', async () => {
+    const [[tab1], [watcher], [other]] = await clientsOnEveryReplica(3, 1, 120);
+    opened.push(tab1!, watcher!, other!);
+    const tab2 = await ChatClient.connect({ token: tab1!.token, user: tab1!.user, sourceIp: sourceIp(121) });
+    opened.push(tab2);
+    const { room } = await watcher!.ok('room:create', { name: 'renames' });
+    await watcher!.ok('room:join', { roomId: room.id });
+    await tab1!.ok('room:join', { roomId: room.id });
+    const joined = await tab2.ok('room:join', { roomId: room.id });
+    expect(joined.members.filter((m) => m.id === tab1!.user.id)).toHaveLength(1);
+    expect(joined.members).toHaveLength(2);
+
+    const newName = `renamed-${randomUUID().slice(0, 6)}`;
+    const { user } = await tab1!.ok('user:rename', { username: newName });
+    expect(user).toEqual({ id: tab1!.user.id, username: newName });
+    await until(() => presenceEvents(watcher!, room.id).some((p) => p.event === 'rename'), 10_000, 'the rename notice');
+    const notice = presenceEvents(watcher!, room.id).find((p) => p.event === 'rename')!;
+    expect(notice.user).toEqual(user);
+    expect(notice.members).toContainEqual(user);
+    expect(presenceEvents(watcher!, room.id).filter((p) => p.event === 'rename')).toHaveLength(1);
+
+    // The other tab (maybe on another replica) now speaks with the new name too.
+    const fromTab2 = await tab2.send(room.id, 'after rename');
+    expect(fromTab2.user.username).toBe(newName);
+    // A taken name is refused.
+    expect(await other!.call('user:rename', { username: newName })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(await other!.call('user:rename', { username: ' spaced ' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+  });
+
+  it('answers room_full to the next distinct user once a room has 100', async () => {
+    const owner = await ChatClient.connect({ sourceIp: sourceIp(130) });
+    opened.push(owner);
+    const { room } = await owner.ok('room:create', { name: 'capacity' });
+    await owner.ok('room:join', { roomId: room.id });
+    const members: ChatClient[] = [];
+    for (let i = 0; i < 99; i++) {
+      const c = await ChatClient.connect({ sourceIp: sourceIp(131 + (i % 3)) });
+      members.push(c);
+      await c.ok('room:join', { roomId: room.id });
+    }
+    opened.push(...members);
+    const late = await ChatClient.connect({ sourceIp: sourceIp(135) });
+    opened.push(late);
+    expect(await late.call('room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'room_full' } });
+    // Another tab of a member is not a new member.
+    const secondTab = await ChatClient.connect({ token: owner.token, user: owner.user, sourceIp: sourceIp(136) });
+    opened.push(secondTab);
+    expect((await secondTab.call('room:join', { roomId: room.id })).ok).toBe(true);
+    // Someone leaves: the place is free again.
+    await members[0]!.ok('room:leave', { roomId: room.id });
+    expect((await late.call('room:join', { roomId: room.id })).ok).toBe(true);
+  });
+
+  it('removes an empty room with no messages after the TTL and keeps a room with history', async () => {
+    const c = await ChatClient.connect({ sourceIp: sourceIp(140) });
+    opened.push(c);
+    const empty = (await c.ok('room:create', { name: 'will vanish' })).room;
+    const kept = (await c.ok('room:create', { name: 'has history' })).room;
+    await c.ok('room:join', { roomId: kept.id });
+    await c.send(kept.id, 'keep me');
+    await c.ok('room:leave', { roomId: kept.id });
+    const status = async (id: string) =>
+      (await fetch(`${BASE_URL}/api/rooms/${id}`, { headers: { authorization: `Bearer ${c.token}` } })).status;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await status(empty.id)) !== 404) await new Promise((r) => setTimeout(r, 500));
+    expect(await status(empty.id)).toBe(404);
+    expect(await status(kept.id)).toBe(200);
+  });
+
+  describe('with the single-room policy enabled', () => {
+    let gateway: ChildProcess;
+    const port = 3199;
+
+    beforeAll(async () => {
+      gateway = spawn(process.execPath, ['dist/apps/gateway/src/main.js'], {
+        env: { ...process.env, GATEWAY_PORT: String(port), INSTANCE_ID: 'gateway-single-room', SINGLE_ROOM_POLICY: 'true', LOG_LEVEL: 'warn' },
+        stdio: 'ignore',
+      });
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error('the single-room gateway did not start');
+    });
+    afterAll(() => {
+      gateway.kill('SIGTERM');
+    });
+
+    it('leaves the previous room when joining another', async () => {
+      const { token, user } = await login(`single-${randomUUID().slice(0, 6)}`);
+      const socket = io(`http://127.0.0.1:${port}`, { auth: { token }, transports: ['websocket'], forceNew: true });
+      const ask = (event: string, payload: unknown) =>
+        new Promise<{ ok: boolean; members?: { id: string }[] }>((resolve) => socket.emit(event, payload, resolve));
+      const a = (await ask('room:create', { name: 'first' })) as unknown as { room: { id: string } };
+      const b = (await ask('room:create', { name: 'second' })) as unknown as { room: { id: string } };
+      expect((await ask('room:join', { roomId: a.room.id })).ok).toBe(true);
+      expect((await ask('room:join', { roomId: b.room.id })).ok).toBe(true);
+      const send = (await ask('message:send', { roomId: a.room.id, text: 'still here?', clientMsgId: randomUUID() })) as unknown as {
+        ok: boolean;
+        error?: { code: string };
+      };
+      expect(send).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      const watcher = await ChatClient.connect({ sourceIp: sourceIp(150) });
+      opened.push(watcher);
+      const rejoin = await watcher.ok('room:join', { roomId: a.room.id });
+      expect(rejoin.members.map((m) => m.id)).not.toContain(user.id);
+      socket.close();
+    });
+  });
+});
