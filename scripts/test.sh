@@ -11,6 +11,8 @@ export KAFKAJS_NO_PARTITIONER_WARNING=1
 export LOG_LEVEL="${LOG_LEVEL:-warn}"
 # The e2e suite checks the empty-room TTL; 5 s instead of 10 min keeps it short.
 export EMPTY_ROOM_TTL_SECONDS="${EMPTY_ROOM_TTL_SECONDS:-5}"
+# A TEST-ONLY admin password for the topology the tests start (admin is disabled without one).
+export ADMIN_PASSWORD="${ADMIN_PASSWORD:-test-only-admin-password}"
 
 suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e)
 

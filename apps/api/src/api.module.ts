@@ -3,9 +3,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
 import { MongoModule, MongoProbe } from '@app/mongo';
-import { HealthModule, LoggingModule } from '@app/observability';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
+import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { AdminLogin } from './admin/admin-login.service';
+import { AdminViews } from './admin/admin-views.service';
+import { AdminController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
+import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
 import { RoomReaper } from './rooms/room-reaper.service';
 import { RoomViewsService } from './rooms/room-views.service';
@@ -15,12 +20,13 @@ import { RoomsController } from './rooms/rooms.controller';
   imports: [
     ConfigModule.forRoot('api'),
     LoggingModule,
+    MetricsModule,
     MongoModule,
     RedisModule,
     AuthModule,
     HealthModule.forProbes([MongoProbe, RedisProbe]),
   ],
-  controllers: [AuthController, RoomsController],
-  providers: [RoomViewsService, RoomReaper, { provide: APP_FILTER, useClass: ChatErrorFilter }],
+  controllers: [AuthController, RoomsController, AdminController],
+  providers: [RoomViewsService, RoomReaper, BearerAuthGuard, AdminAuthGuard, AdminLogin, AdminViews, { provide: APP_FILTER, useClass: ChatErrorFilter }],
 })
 export class ApiModule {}

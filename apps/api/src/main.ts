@@ -10,8 +10,8 @@ void startApp(
   () => NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false }),
   async (app) => {
     const config = app.get<AppConfig>(APP_CONFIG);
-    // The public paths are /api/...; health and metrics stay at the root of each service.
-    app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics'] });
+    // The public paths are /api/... and /admin/...; health and metrics stay at the root.
+    app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'admin/{*path}'] });
     (app as NestExpressApplication).useBodyParser('json', { limit: '64kb' });
     await app.listen(config.ports.api, config.bindHost);
   },

@@ -1,4 +1,4 @@
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -12,6 +12,7 @@ import {
 } from '@nestjs/websockets';
 import { TokenService } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ChatMetrics } from '@app/observability';
 import {
   messageSendSchema,
   parseInput,
@@ -23,15 +24,15 @@ import {
   userRenameSchema,
 } from '@app/contracts';
 import { UsersRepository } from '@app/mongo';
-import { LiveStream } from './live/live-stream.service';
 import { MessageSendService } from './messages/message-send.service';
-import { PresenceNotifier } from './presence/presence-notifier.service';
 import { RoomDirectory } from './rooms/room-directory.service';
+import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
 import { UserRename } from './users/user-rename.service';
 import { acknowledge } from './socket/acknowledge';
 import { socketAuth } from './socket/socket-auth';
+import { SocketServerRef } from './socket/socket-server.ref';
 import { userChannel, type ChatServer, type ChatSocket } from './socket/socket-state';
 
 /**
@@ -39,29 +40,44 @@ import { userChannel, type ChatServer, type ChatSocket } from './socket/socket-s
  * `acknowledge` answers exactly once and turns every failure into a coded error.
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() private server!: ChatServer;
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly live: LiveStream,
-    private readonly notifier: PresenceNotifier,
+    private readonly serverRef: SocketServerRef,
     private readonly typingRelay: TypingRelay,
     private readonly renames: UserRename,
     private readonly users: UsersRepository,
+    private readonly heartbeat: ReplicaHeartbeat,
     private readonly rooms: RoomDirectory,
     private readonly membership: RoomMembership,
     private readonly sender: MessageSendService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   afterInit(server: ChatServer): void {
     server.use(socketAuth(this.tokens, this.users));
-    for (const part of [this.live, this.notifier, this.typingRelay, this.renames, this.membership]) part.attach(server);
+    this.serverRef.server = server;
+  }
+
+  /**
+   * SIGTERM: leave presence cleanly, then close each client's transport. A closed transport (not a
+   * server "disconnect", which socket.io-client does not retry) makes clients reconnect through
+   * Nginx to another replica and recover with `since`. Redis is still open at this point.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const sockets = [...(this.serverRef.server?.of('/').sockets.values() ?? [])];
+    await Promise.allSettled(sockets.map((s) => this.membership.disconnected(s)));
+    for (const socket of sockets) socket.conn.close();
+    this.logger.log(`drained ${sockets.length} connection(s)`);
   }
 
   handleConnection(socket: ChatSocket): void {
+    this.metrics.connections.inc();
+    this.heartbeat.soon();
     const { user, sessionId } = socket.data;
     void socket.join(userChannel(user.id));
     socket.emit('session', { userId: user.id, username: user.username, sessionId, instance: this.config.instanceId });
@@ -69,6 +85,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleDisconnect(socket: ChatSocket): void {
     if (!socket.data.user) return;
+    this.metrics.connections.dec();
+    this.heartbeat.soon();
     void this.membership.disconnected(socket).catch((error: Error) => this.logger.warn(`cleanup failed: ${error.message}`));
   }
 
@@ -91,7 +109,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
         goLive = joined.goLive;
         return joined.answer;
       },
-      () => goLive?.(),
+      () => {
+        goLive?.();
+        this.heartbeat.soon();
+      },
     );
   }
 
@@ -99,6 +120,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   onRoomLeave(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => {
       await this.membership.leave(socket, parseInput(roomLeaveSchema, body).roomId);
+      this.heartbeat.soon();
       return {};
     });
   }

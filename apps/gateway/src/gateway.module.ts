@@ -3,9 +3,11 @@ import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
 import { KafkaModule, KafkaProbe } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
-import { HealthModule, LoggingModule } from '@app/observability';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
+import { AdminEvictions } from './admin/admin-evictions.service';
 import { ChatGateway } from './chat.gateway';
+import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
 import { LiveStream } from './live/live-stream.service';
 import { MessageProducer } from './messages/message-producer.service';
 import { MessageSendService } from './messages/message-send.service';
@@ -15,12 +17,14 @@ import { PersistedProgress } from './rooms/persisted-progress';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
+import { SocketServerRef } from './socket/socket-server.ref';
 import { UserRename } from './users/user-rename.service';
 
 @Module({
   imports: [
     ConfigModule.forRoot('gateway'),
     LoggingModule,
+    MetricsModule,
     KafkaModule,
     MongoModule,
     RedisModule,
@@ -29,11 +33,14 @@ import { UserRename } from './users/user-rename.service';
   ],
   providers: [
     ChatGateway,
+    SocketServerRef,
     LiveStream,
     MessageProducer,
     MessageSendService,
     SendDedup,
     PresenceNotifier,
+    ReplicaHeartbeat,
+    AdminEvictions,
     TypingRelay,
     UserRename,
     PersistedProgress,

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@app/config';
 import { KafkaModule, KafkaProbe } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
-import { HealthModule, LoggingModule } from '@app/observability';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DeadLetters } from './persist/dead-letters';
 import { MessagesConsumer } from './persist/messages.consumer';
 
@@ -10,6 +10,7 @@ import { MessagesConsumer } from './persist/messages.consumer';
   imports: [
     ConfigModule.forRoot('persister'),
     LoggingModule,
+    MetricsModule,
     KafkaModule,
     MongoModule,
     HealthModule.forProbes([KafkaProbe, MongoProbe]),

@@ -4,3 +4,4 @@ export * from './redis.tokens';
 export * from './redis.probe';
 export * from './room-presence';
 export * from './replica-bus';
+export * from './replica-registry';

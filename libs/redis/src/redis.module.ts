@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { RedisConnections } from './redis-connections';
 import { ReplicaBus } from './replica-bus';
+import { ReplicaRegistry } from './replica-registry';
 import { RoomPresence } from './room-presence';
 import { REDIS } from './redis.tokens';
 
@@ -11,7 +12,8 @@ import { REDIS } from './redis.tokens';
     { provide: REDIS, inject: [RedisConnections], useFactory: (c: RedisConnections) => c.open('commands') },
     RoomPresence,
     ReplicaBus,
+    ReplicaRegistry,
   ],
-  exports: [REDIS, RedisConnections, RoomPresence, ReplicaBus],
+  exports: [REDIS, RedisConnections, RoomPresence, ReplicaBus, ReplicaRegistry],
 })
 export class RedisModule {}

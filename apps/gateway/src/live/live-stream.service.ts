@@ -4,7 +4,9 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { chatRecordSchema, messageFromRecord, type ChatMessage } from '@app/contracts';
 import { KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
+import { ChatMetrics } from '@app/observability';
 import { roomChannel, type ChatServer } from '../socket/socket-state';
+import { SocketServerRef } from '../socket/socket-server.ref';
 import { JoinBuffer } from './join-buffer';
 
 /**
@@ -21,7 +23,6 @@ import { JoinBuffer } from './join-buffer';
 export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveStream.name);
   private consumer: Consumer | undefined;
-  private server: ChatServer | undefined;
   /** Per partition: the last offset handled (emitted or held), -1 when none. */
   private readonly handled = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
@@ -29,13 +30,15 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   private groupId: string | undefined;
 
   constructor(
+    private readonly serverRef: SocketServerRef,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ChatMetrics,
   ) {}
 
-  attach(server: ChatServer): void {
-    this.server = server;
+  private get server(): ChatServer | undefined {
+    return this.serverRef.server;
   }
 
   get isReady(): boolean {
@@ -123,11 +126,16 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       this.handled.set(batch.partition, offset);
       if (message) this.deliver(message);
     }
+    const last = batch.messages.at(-1);
+    if (last) this.metrics.consumerLag.set({ consumer: 'live', partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
     await heartbeat();
   }
 
   private deliver(message: ChatMessage): void {
-    this.server?.to(roomChannel(message.roomId)).emit('message', { message });
+    if (!this.server) return;
+    const channel = roomChannel(message.roomId);
+    this.server.to(channel).emit('message', { message });
+    this.metrics.messagesDelivered.inc(this.server.of('/').adapter.rooms.get(channel)?.size ?? 0);
     const buffers = this.joining.get(message.roomId);
     if (buffers) for (const b of buffers) b.hold(message);
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
+import { ChatMetrics } from '@app/observability';
 import { KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
 
 /**
@@ -18,6 +19,7 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ChatMetrics,
   ) {
     this.producer = kafka.producer({
       // Records carry explicit partitions (RoomPartitioner); this only silences kafkajs's notice.
@@ -32,6 +34,10 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
       partitions: this.config.kafka.partitions,
       lingerMs: this.config.kafka.lingerMs,
       maxBatch: this.config.kafka.maxBatch,
+    }, (size, durationMs, error) => {
+      this.metrics.produceBatchSize.observe(size);
+      this.metrics.produceLatency.observe(durationMs / 1000);
+      if (!error) this.metrics.messagesProduced.inc(size);
     });
   }
 

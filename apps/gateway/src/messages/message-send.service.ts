@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { ChatMetrics } from '@app/observability';
 import { ChatError, LIMITS, messageFromRecord, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
 import type { ChatSocket } from '../socket/socket-state';
 import { MessageProducer } from './message-producer.service';
@@ -16,6 +17,7 @@ export class MessageSendService {
     private readonly producer: MessageProducer,
     private readonly dedup: SendDedup,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ChatMetrics,
   ) {}
 
   /**
@@ -23,6 +25,7 @@ export class MessageSendService {
    * (guarantee 1). The sender comes from the socket's token, never from the payload.
    */
   async send(socket: ChatSocket, input: MessageSendInput): Promise<ChatMessage> {
+    this.metrics.messagesReceived.inc();
     const text = input.text.trim();
     if (text.length === 0) throw new ChatError('bad_request', 'text must not be empty');
     if (text.length > LIMITS.textMax) throw new ChatError('too_large', `text is longer than ${LIMITS.textMax} characters`);

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { PresenceEvent, User } from '@app/contracts';
 import { ReplicaBus, RoomPresence } from '@app/redis';
 import { roomChannel, type ChatServer } from '../socket/socket-state';
+import { SocketServerRef } from '../socket/socket-server.ref';
 
 /**
  * Delivers presence changes to this replica's sockets. Joins, leaves and renames are announced
@@ -13,18 +14,18 @@ import { roomChannel, type ChatServer } from '../socket/socket-state';
 @Injectable()
 export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceNotifier.name);
-  private server: ChatServer | undefined;
   private readonly lastSeen = new Map<string, User[]>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
+    private readonly serverRef: SocketServerRef,
     private readonly bus: ReplicaBus,
     private readonly presence: RoomPresence,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  attach(server: ChatServer): void {
-    this.server = server;
+  private get server(): ChatServer | undefined {
+    return this.serverRef.server;
   }
 
   onApplicationBootstrap(): void {

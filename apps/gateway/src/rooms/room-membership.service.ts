@@ -1,12 +1,12 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
 import { MessagesRepository } from '@app/mongo';
-import { ReplicaBus, RoomPresence } from '@app/redis';
+import { RoomPresence } from '@app/redis';
 import { LiveStream } from '../live/live-stream.service';
 import { MessageProducer } from '../messages/message-producer.service';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
-import { presenceEntry, roomChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
+import { presenceEntry, roomChannel, type ChatSocket } from '../socket/socket-state';
 import { PersistedProgress } from './persisted-progress';
 import { RoomDirectory } from './room-directory.service';
 
@@ -24,10 +24,8 @@ export interface JoinAnswer {
  * and the held messages follow the answer: no gap, no duplicate.
  */
 @Injectable()
-export class RoomMembership implements OnApplicationBootstrap, OnApplicationShutdown {
+export class RoomMembership {
   private readonly logger = new Logger(RoomMembership.name);
-  private server: ChatServer | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly directory: RoomDirectory,
@@ -37,41 +35,8 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
     private readonly producer: MessageProducer,
     private readonly progress: PersistedProgress,
     private readonly messages: MessagesRepository,
-    private readonly bus: ReplicaBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  attach(server: ChatServer): void {
-    this.server = server;
-  }
-
-  onApplicationBootstrap(): void {
-    // Refresh well within the TTL so one slow beat does not drop anyone.
-    const everyMs = (this.config.chat.presenceTtlSeconds * 1000) / 3;
-    this.heartbeat = setInterval(() => void this.refreshPresence(), everyMs);
-    this.heartbeat.unref();
-    this.bus.on('room-deleted', ({ roomId }) => this.roomDeleted(roomId));
-  }
-
-  /** A deleted room (admin or empty-room TTL): its members here are told and removed. */
-  private roomDeleted(roomId: string): void {
-    this.directory.forget(roomId);
-    if (!this.server) return;
-    const channel = roomChannel(roomId);
-    const namespace = this.server.of('/');
-    for (const id of [...(namespace.adapter.rooms.get(channel) ?? [])]) {
-      const socket = namespace.sockets.get(id);
-      if (!socket) continue;
-      socket.data.rooms.delete(roomId);
-      void socket.leave(channel);
-      socket.emit('room:deleted', { roomId });
-    }
-    void this.presence.clear(roomId).catch(() => undefined);
-  }
-
-  onApplicationShutdown(): void {
-    clearInterval(this.heartbeat);
-  }
 
   /** Returns the answer and what to do right after it is sent (replay held messages, go live). */
   async join(socket: ChatSocket, input: RoomJoinInput): Promise<{ answer: JoinAnswer; goLive: () => void }> {
@@ -140,17 +105,6 @@ export class RoomMembership implements OnApplicationBootstrap, OnApplicationShut
     const members = await this.guard(() => this.presence.members(roomId));
     // Another tab of the same user keeps them in the room: no leave notice then.
     if (!members.some((m) => m.id === user.id)) await this.notifier.announce(roomId, 'leave', user, members);
-  }
-
-  private async refreshPresence(): Promise<void> {
-    if (!this.server) return;
-    const entries: { roomId: string; entry: string }[] = [];
-    for (const socket of this.server.of('/').sockets.values()) {
-      for (const roomId of socket.data.rooms ?? []) {
-        entries.push({ roomId, entry: presenceEntry(this.config.instanceId, socket.id) });
-      }
-    }
-    await this.presence.refresh(entries).catch((error: Error) => this.logger.warn(`presence refresh failed: ${error.message}`));
   }
 
   private async guard<T>(op: () => Promise<T>): Promise<T> {

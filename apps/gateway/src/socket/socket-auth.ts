@@ -18,6 +18,7 @@ export function socketAuth(tokens: TokenService, users: UsersRepository) {
     }
     socket.data.sessionId = randomUUID();
     socket.data.rooms = new Set();
+    socket.data.connectedAt = new Date().toISOString();
     socket.data.user = identity.user;
     users
       .findById(identity.user.id)

@@ -7,6 +7,7 @@ export interface SocketState {
   sessionId: string;
   /** Rooms this socket has joined (the join was answered). */
   rooms: Set<string>;
+  connectedAt: string;
 }
 
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;

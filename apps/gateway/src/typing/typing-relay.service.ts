@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChatError, type TypingInput, type User } from '@app/contracts';
 import { ReplicaBus } from '@app/redis';
 import { roomChannel, userChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
+import { SocketServerRef } from '../socket/socket-server.ref';
 import { TypingThrottle } from './typing-throttle';
 
 /** A typing indicator lasts this long unless refreshed (PROTOCOL.md). */
@@ -14,14 +15,16 @@ export const TYPING_EXPIRES_MS = 5_000;
  */
 @Injectable()
 export class TypingRelay implements OnApplicationBootstrap {
-  private server: ChatServer | undefined;
   private readonly throttle = new TypingThrottle();
   private readonly expiries = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly bus: ReplicaBus) {}
+  constructor(
+    private readonly serverRef: SocketServerRef,
+    private readonly bus: ReplicaBus,
+  ) {}
 
-  attach(server: ChatServer): void {
-    this.server = server;
+  private get server(): ChatServer | undefined {
+    return this.serverRef.server;
   }
 
   onApplicationBootstrap(): void {

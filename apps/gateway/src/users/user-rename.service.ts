@@ -6,6 +6,7 @@ import { UsersRepository } from '@app/mongo';
 import { REDIS, ReplicaBus, RoomPresence } from '@app/redis';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
 import { presenceEntry, userChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
+import { SocketServerRef } from '../socket/socket-server.ref';
 
 /**
  * `user:rename`: the name changes in MongoDB, then on every socket of the user on every replica
@@ -14,9 +15,9 @@ import { presenceEntry, userChannel, type ChatServer, type ChatSocket } from '..
 @Injectable()
 export class UserRename implements OnApplicationBootstrap {
   private readonly logger = new Logger(UserRename.name);
-  private server: ChatServer | undefined;
 
   constructor(
+    private readonly serverRef: SocketServerRef,
     private readonly users: UsersRepository,
     private readonly bus: ReplicaBus,
     private readonly presence: RoomPresence,
@@ -25,8 +26,8 @@ export class UserRename implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  attach(server: ChatServer): void {
-    this.server = server;
+  private get server(): ChatServer | undefined {
+    return this.serverRef.server;
   }
 
   onApplicationBootstrap(): void {

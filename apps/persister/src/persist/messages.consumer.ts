@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type MessageDocument } from '@app/mongo';
+import { ChatMetrics } from '@app/observability';
 import { DeadLetters, type DeadLetter } from './dead-letters';
 import { decodeRecord } from './record-decoder';
 
@@ -27,6 +28,7 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
     private readonly rooms: RoomsRepository,
     private readonly deadLetters: DeadLetters,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ChatMetrics,
   ) {
     this.consumer = kafka.consumer({
       groupId: PERSISTER_GROUP_ID,
@@ -65,18 +67,29 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
         if (decoded.ok) docs.push(decoded.doc);
         else letters.push({ partition: batch.partition, offset: record.offset, key: record.key, value: record.value, reason: decoded.reason });
       }
-      const written = await this.untilDone(() => this.write(docs, letters), { heartbeat, isRunning, isStale });
+      // Two steps, each retried on its own, so a MongoDB outage does not re-send dead letters.
+      const control = { heartbeat, isRunning, isStale };
+      const written =
+        (await this.untilDone(() => this.deadLetter(letters), control)) && (await this.untilDone(() => this.write(docs), control));
       if (!written) return; // shutting down or partition moved: leave it uncommitted for the next owner
       const last = chunk[chunk.length - 1]!.offset;
       await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       resolveOffset(last);
+      this.metrics.consumerLag.set({ consumer: 'persister', partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
       await heartbeat();
     }
   }
 
-  private async write(docs: MessageDocument[], letters: DeadLetter[]): Promise<void> {
+  private async deadLetter(letters: DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
     await this.deadLetters.send(letters);
+    this.metrics.deadLetters.inc(letters.length);
     for (const l of letters) this.logger.warn(`dead-lettered partition ${l.partition} offset ${l.offset}: ${l.reason}`);
+  }
+
+  private async write(docs: MessageDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const started = performance.now();
     const { inserted, duplicates } = await this.messages.upsertBatch(docs);
     for (const d of duplicates) this.logger.warn(`duplicate send ${d.roomId}/${d.clientMsgId} at seq ${d.seq} not stored twice`);
     const perRoom = new Map<string, { count: number; lastAt: Date }>();
@@ -88,6 +101,9 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
       perRoom.set(doc.roomId, entry);
     }
     await this.rooms.recordMessages(perRoom);
+    this.metrics.persistBatchSize.observe(docs.length);
+    this.metrics.persistLatency.observe((performance.now() - started) / 1000);
+    this.metrics.messagesPersisted.inc(inserted.length);
   }
 
   /** Retries with capped exponential backoff until the write succeeds or this owner must stop. */

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { ChatError, type Room, type RoomStats, type User } from '@app/contracts';
+import { RoomsRepository } from '@app/mongo';
+import { ReplicaBus, ReplicaRegistry, RoomPresence, type ClientSession, type ReplicaRecord } from '@app/redis';
+import { RoomViewsService } from '../rooms/room-views.service';
+
+export interface AdminClient {
+  user: User;
+  sessions: Omit<ClientSession, 'user'>[];
+}
+
+/** The admin's view of the running system and the two actions it can take. */
+@Injectable()
+export class AdminViews {
+  constructor(
+    private readonly registry: ReplicaRegistry,
+    private readonly views: RoomViewsService,
+    private readonly roomStore: RoomsRepository,
+    private readonly presence: RoomPresence,
+    private readonly bus: ReplicaBus,
+  ) {}
+
+  async servers(): Promise<ReplicaRecord[]> {
+    return (await this.registry.replicas()).sort((a, b) => a.instance.localeCompare(b.instance));
+  }
+
+  /** Connected users, each with all their sessions (tabs) on all replicas. */
+  async clients(): Promise<AdminClient[]> {
+    const byUser = new Map<string, AdminClient>();
+    for (const { user, ...session } of await this.registry.sessions()) {
+      const client = byUser.get(user.id) ?? { user, sessions: [] };
+      client.sessions.push(session);
+      byUser.set(user.id, client);
+    }
+    return [...byUser.values()].sort((a, b) => a.user.username.localeCompare(b.user.username));
+  }
+
+  async client(userId: string): Promise<AdminClient> {
+    const client = (await this.clients()).find((c) => c.user.id === userId);
+    if (!client) throw new ChatError('not_found', `no connected client ${userId}`);
+    return client;
+  }
+
+  rooms(): Promise<Room[]> {
+    return this.views.list();
+  }
+
+  async room(roomId: string): Promise<Room & RoomStats & { members: User[] }> {
+    const room = await this.views.get(roomId);
+    if (!room) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    return { ...room, members: await this.presence.members(roomId) };
+  }
+
+  /** Removes the room; every replica removes its members and tells them `room:deleted`. */
+  async deleteRoom(roomId: string): Promise<void> {
+    if (!(await this.roomStore.delete(roomId))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    await this.bus.publish({ kind: 'room-deleted', roomId });
+  }
+
+  /** Disconnects every socket of the user on every replica. */
+  async kick(userId: string): Promise<{ sessions: number }> {
+    const client = await this.client(userId);
+    await this.bus.publish({ kind: 'user-kicked', userId });
+    return { sessions: client.sessions.length };
+  }
+}

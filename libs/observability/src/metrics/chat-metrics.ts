@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const SIZE_BUCKETS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000];
+
+/**
+ * Every metric chatstream exports, in one registry per process, each line labelled with the
+ * instance. Default process metrics (memory, CPU, event-loop lag, GC) come with it. A metric that
+ * a service does not use simply stays at zero there.
+ */
+@Injectable()
+export class ChatMetrics {
+  readonly registry = new Registry();
+
+  readonly connections = new Gauge({ name: 'chat_connections', help: 'Open Socket.IO connections', registers: [this.registry] });
+  readonly activeRooms = new Gauge({ name: 'chat_rooms_active', help: 'Rooms with members on this replica', registers: [this.registry] });
+  readonly messagesReceived = new Counter({ name: 'chat_messages_received_total', help: 'message:send events received', registers: [this.registry] });
+  readonly messagesProduced = new Counter({ name: 'chat_messages_produced_total', help: 'Messages acknowledged by Kafka', registers: [this.registry] });
+  readonly messagesDelivered = new Counter({ name: 'chat_messages_delivered_total', help: 'message events emitted to sockets', registers: [this.registry] });
+  readonly messagesPersisted = new Counter({ name: 'chat_messages_persisted_total', help: 'Messages stored in MongoDB for the first time', registers: [this.registry] });
+  readonly deadLetters = new Counter({ name: 'chat_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [this.registry] });
+  readonly produceLatency = new Histogram({ name: 'chat_produce_latency_seconds', help: 'Produce request duration (batch, acks=all)', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly produceBatchSize = new Histogram({ name: 'chat_produce_batch_size', help: 'Messages per produce request', buckets: SIZE_BUCKETS, registers: [this.registry] });
+  readonly persistLatency = new Histogram({ name: 'chat_persist_latency_seconds', help: 'Bulk write duration per chunk', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per bulk write', buckets: SIZE_BUCKETS, registers: [this.registry] });
+  readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
+  readonly httpRequests = new Counter({ name: 'chat_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'status'], registers: [this.registry] });
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.registry.setDefaultLabels({ instance: config.instanceId });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
+  }
+}

@@ -1,0 +1,150 @@
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until } from '@app/testing';
+
+const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
+
+async function admin(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${BASE_URL}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The value of a metric line (summed over label sets) in Prometheus text. */
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+/** The admin's view of a user once it shows `sessions` sessions that are all in `room` (if given). */
+async function adminClient(token: string, userId: string, sessions: number, room?: string): Promise<any> {
+  const deadline = Date.now() + 10_000;
+  let last: any;
+  while (Date.now() < deadline) {
+    last = await admin('GET', `/admin/clients/${userId}`, token);
+    const list = last.status === 200 ? (last.body.client.sessions as { rooms: string[] }[]) : [];
+    if (list.length === sessions && (!room || list.every((s) => s.rooms.includes(room)))) return last.body.client;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`admin never showed ${sessions} session(s) of ${userId}: ${JSON.stringify(last?.body)}`);
+}
+
+describe('the admin API', () => {
+  const opened: ChatClient[] = [];
+  let token: string;
+  afterAll(() => opened.forEach((c) => c.close()));
+
+  beforeAll(async () => {
+    const answer = await admin('POST', '/admin/login', undefined, { username: 'admin', password: ADMIN_PASSWORD });
+    expect(answer.status).toBe(200);
+    token = answer.body.token;
+  });
+
+  it('refuses wrong credentials, and every route without a token or without the admin role', async () => {
+    expect((await admin('POST', '/admin/login', undefined, { username: 'admin', password: 'wrong' })).status).toBe(401);
+    const user = await login('not-an-admin');
+    for (const [method, path] of [
+      ['GET', '/admin/servers'],
+      ['GET', '/admin/clients'],
+      ['GET', '/admin/clients/x'],
+      ['GET', '/admin/rooms'],
+      ['GET', '/admin/rooms/x'],
+      ['DELETE', '/admin/rooms/x'],
+      ['DELETE', '/admin/clients/x'],
+    ] as const) {
+      expect((await admin(method, path)).status).toBe(401);
+      const asUser = await admin(method, path, user.token);
+      expect(asUser.status).toBe(403);
+      expect(asUser.body.error.code).toBe('forbidden');
+    }
+  });
+
+  it('lists the servers, the clients with their sessions, and the rooms with their members', async () => {
+    const [[a], [b]] = await clientsOnEveryReplica(2, 1, 180);
+    opened.push(a!, b!);
+    const { room } = await a!.ok('room:create', { name: 'admin view' });
+    await a!.ok('room:join', { roomId: room.id });
+    await b!.ok('room:join', { roomId: room.id });
+
+    const servers = (await admin('GET', '/admin/servers', token)).body.servers as { instance: string; connections: number }[];
+    expect(servers.map((s) => s.instance)).toEqual(expect.arrayContaining(['gateway-1', 'gateway-2', 'gateway-3']));
+
+    const client = await adminClient(token, a!.user.id, 1, room.id);
+    await adminClient(token, b!.user.id, 1, room.id);
+    expect(client.user).toEqual(a!.user);
+    expect(client.sessions[0].instance).toBe(a!.instance);
+    const all = (await admin('GET', '/admin/clients', token)).body.clients as { user: { id: string } }[];
+    expect(all.map((c) => c.user.id)).toEqual(expect.arrayContaining([a!.user.id, b!.user.id]));
+
+    const detail = (await admin('GET', `/admin/rooms/${room.id}`, token)).body.room;
+    expect(detail.members.map((m: { id: string }) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
+    const rooms = (await admin('GET', '/admin/rooms', token)).body.rooms as { id: string }[];
+    expect(rooms.map((r) => r.id)).toContain(room.id);
+    expect((await admin('GET', '/admin/rooms/no-such-room', token)).status).toBe(404);
+  });
+
+  it('deletes a room: members on other replicas get room:deleted and can no longer send there', async () => {
+    const [[a], [b], [c]] = await clientsOnEveryReplica(3, 1, 190);
+    opened.push(a!, b!, c!);
+    const { room } = await a!.ok('room:create', { name: 'doomed' });
+    for (const client of [a!, b!, c!]) await client.ok('room:join', { roomId: room.id });
+    expect((await admin('DELETE', `/admin/rooms/${room.id}`, token)).status).toBe(200);
+    for (const client of [a!, b!, c!]) {
+      await until(() => client.events.some((e) => e.event === 'room:deleted'), 5000, `room:deleted on ${client.instance}`);
+    }
+    expect(await b!.call('message:send', { roomId: room.id, text: 'hello?', clientMsgId: 'x1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await admin('GET', `/admin/rooms/${room.id}`, token)).status).toBe(404);
+  });
+
+  it('kicks a user: all their sockets on all replicas are disconnected, others stay', async () => {
+    const first = await ChatClient.connect({ sourceIp: sourceIp(200) });
+    let second: ChatClient | undefined;
+    for (let n = 201; n < 230 && !second; n++) {
+      const c = await ChatClient.connect({ token: first.token, user: first.user, sourceIp: sourceIp(n) });
+      if (c.instance !== first.instance) second = c;
+      else c.close();
+    }
+    const bystander = await ChatClient.connect({ sourceIp: sourceIp(231) });
+    opened.push(first, second!, bystander);
+    await adminClient(token, first.user.id, 2);
+    const kicked = await admin('DELETE', `/admin/clients/${first.user.id}`, token);
+    expect(kicked.status).toBe(200);
+    expect(kicked.body.sessions).toBe(2);
+    await until(() => !first.socket.connected && !second!.socket.connected, 5000, 'both tabs disconnected');
+    expect(bystander.socket.connected).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it('count messages received, produced, delivered and persisted as a client sends', async () => {
+    const client = await ChatClient.connect({ sourceIp: sourceIp(240) });
+    const port = 3100 + Number(client.instance.split('-')[1]);
+    const before = {
+      received: await metric(port, 'chat_messages_received_total'),
+      produced: await metric(port, 'chat_messages_produced_total'),
+      delivered: await metric(port, 'chat_messages_delivered_total'),
+      persisted: await metric(3300, 'chat_messages_persisted_total'),
+    };
+    const { room } = await client.ok('room:create', { name: 'metrics' });
+    await client.ok('room:join', { roomId: room.id });
+    for (let i = 0; i < 5; i++) await client.send(room.id, `m${i}`);
+    await until(() => client.roomMessages(room.id).length === 5, 5000, 'delivery');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await metric(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await metric(port, 'chat_messages_received_total')).toBeGreaterThanOrEqual(before.received + 5);
+    expect(await metric(port, 'chat_messages_produced_total')).toBeGreaterThanOrEqual(before.produced + 5);
+    expect(await metric(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
+    expect(await metric(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
+    expect(await metric(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
+    expect(await metric(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+    expect(await metric(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
+    client.close();
+  });
+});
