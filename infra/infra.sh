@@ -13,6 +13,8 @@ source "$INFRA_DIR/lib/nginx.sh"
 
 usage() { echo "usage: $0 install|up|down|status" >&2; exit 2; }
 
+[[ "${1:-}" == status ]] || take_lock
+
 case "${1:-}" in
   install) apt_install iproute2 procps patch; redis_install; nginx_install; mongo_install; kafka_install ;;
   up)

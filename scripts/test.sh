@@ -4,7 +4,8 @@
 #   unit         pure logic, no services
 #   integration  the libs and apps against real Kafka, MongoDB protocol, Redis
 #   e2e          the whole native topology through Nginx :3001
-# Usage: scripts/test.sh [unit|integration|e2e ...]   (default: all, in that order)
+#   ops          ./docker-start.sh (native mode): start, health, scale 5 and 2 while chatting, stop
+# Usage: scripts/test.sh [unit|integration|e2e|ops ...]   (default: all, in that order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKAJS_NO_PARTITIONER_WARNING=1
@@ -14,7 +15,7 @@ export EMPTY_ROOM_TTL_SECONDS="${EMPTY_ROOM_TTL_SECONDS:-5}"
 # A TEST-ONLY admin password for the topology the tests start (admin is disabled without one).
 export ADMIN_PASSWORD="${ADMIN_PASSWORD:-test-only-admin-password}"
 
-suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e)
+suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e ops)
 
 # npm ci only when the lock file changed since the last install (keeps warm runs fast).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
@@ -60,7 +61,9 @@ for s in "${suites[@]}"; do
       if ! scripts/topology.sh status >/dev/null 2>&1; then started_topology=true; fi
       scripts/topology.sh up
       run_suite e2e npx jest --config jest.e2e.config.js --runInBand ;;
-    *) echo "[test] unknown suite: $s (unit|integration|e2e)" >&2; exit 2 ;;
+    # Last: it stops whatever topology runs and starts its own, and leaves none running.
+    ops) run_suite ops bash test/ops/docker-start.test.sh ;;
+    *) echo "[test] unknown suite: $s (unit|integration|e2e|ops)" >&2; exit 2 ;;
   esac
 done
 

@@ -348,6 +348,8 @@ cmd_scale() {
 
 usage() { echo "usage: $0 up [N] | down | status | reload | scale N" >&2; exit 2; }
 
+[[ "${1:-}" == status ]] || take_lock
+
 case "${1:-}" in
   up)     shift; (( $# <= 1 )) || usage; cmd_up "$@" ;;
   down)   cmd_down ;;

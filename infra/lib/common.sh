@@ -85,6 +85,16 @@ stop_daemon() {
   log "$name: stopped"
 }
 
+# Serializes every command that starts or stops services (infra.sh, topology.sh): two `up`s at
+# once would overwrite each other's pid files and leave untracked processes behind. A nested call
+# (topology.sh running infra.sh) inherits the lock through the environment.
+take_lock() {
+  [[ -n "${CHATSTREAM_LOCKED:-}" ]] && return 0
+  exec 9>"$RUN_DIR/.lock"
+  flock -w 600 9 || die "another infra or topology command is still running (lock $RUN_DIR/.lock)"
+  export CHATSTREAM_LOCKED=1
+}
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
