@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { ChatMessage } from '@app/contracts';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
 
 const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 // Asynchronous on purpose: a synchronous child would freeze this process's sockets and timers.
@@ -18,14 +18,12 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
   it('keeps every acknowledged message, once, in history when the persister is killed mid-stream', async () => {
     const [[a], [b]] = await clientsOnEveryReplica(2, 1, 210);
     opened.push(a!, b!);
-    const { room } = await a!.ok('room:create', { name: 'persister chaos' });
-    await a!.ok('room:join', { roomId: room.id });
-    await b!.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('persister chaos', a!, b!);
 
     const acked: ChatMessage[] = [];
     const sending = Promise.all(
       [a!, b!].map(async (c) => {
-        for (let i = 0; i < 150; i++) acked.push(await c.send(room.id, `${c.user.username} ${i}`));
+        for (let i = 0; i < 150; i++) acked.push(await c.send(roomId, `${c.user.username} ${i}`));
       }),
     );
     await until(() => acked.length >= 60, 10_000, 'traffic');
@@ -34,31 +32,29 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     await restartMissing();
     await sending;
 
-    const stored = await historyWhenComplete(a!.token, room.id, acked.length, 40_000);
+    const stored = await historyWhenComplete(a!.token, roomId, acked.length, 40_000);
     expect(stored.map((m) => m.id).sort()).toEqual(acked.map((m) => m.id).sort());
     expect(new Set(stored.map((m) => m.id)).size).toBe(stored.length);
     for (let i = 1; i < stored.length; i++) expect(stored[i]!.seq).toBeGreaterThan(stored[i - 1]!.seq);
     // What history holds is what the live members saw, in the same order.
-    await until(() => b!.roomMessages(room.id).length >= acked.length, 10_000, 'live delivery');
-    expect(b!.roomMessages(room.id).map((m) => m.id)).toEqual(stored.map((m) => m.id));
+    await until(() => b!.roomMessages(roomId).length >= acked.length, 10_000, 'live delivery');
+    expect(b!.roomMessages(roomId).map((m) => m.id)).toEqual(stored.map((m) => m.id));
   });
 
   it("lets a killed gateway's clients reconnect through Nginx to another replica and recover with since", async () => {
     const [[sender], [victim]] = await clientsOnEveryReplica(2, 1, 220);
     opened.push(sender!, victim!);
-    const { room } = await sender!.ok('room:create', { name: 'gateway chaos' });
-    await sender!.ok('room:join', { roomId: room.id });
-    await victim!.ok('room:join', { roomId: room.id });
-    await sender!.send(room.id, 'before');
-    await until(() => victim!.roomMessages(room.id).length === 1, 5000, 'first message');
-    const lastSeen = victim!.roomMessages(room.id)[0]!.seq;
+    const roomId = await roomWith('gateway chaos', sender!, victim!);
+    await sender!.send(roomId, 'before');
+    await until(() => victim!.roomMessages(roomId).length === 1, 5000, 'first message');
+    const lastSeen = victim!.roomMessages(roomId)[0]!.seq;
     const deadInstance = victim!.instance;
 
     process.kill(pidOf(deadInstance), 'SIGKILL');
     victim!.socket.io.opts.reconnection = false;
     victim!.close();
     const missed: ChatMessage[] = [];
-    for (let i = 0; i < 10; i++) missed.push(await sender!.send(room.id, `during ${i}`));
+    for (let i = 0; i < 10; i++) missed.push(await sender!.send(roomId, `during ${i}`));
 
     // The same address reconnects: Nginx takes the dead replica out and sends it elsewhere.
     const back = await ChatClient.connect({ token: victim!.token, user: victim!.user, sourceIp: '127.0.220.1' }).catch(() =>
@@ -66,7 +62,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     );
     opened.push(back);
     expect(back.instance).not.toBe(deadInstance);
-    const answer = await back.ok('room:join', { roomId: room.id, since: lastSeen });
+    const answer = await back.ok('room:join', { roomId, since: lastSeen });
     expect(answer.messages.map((m) => m.id)).toEqual(missed.map((m) => m.id));
   });
 });

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@app/contracts';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
 
 const seqs = (ms: ChatMessage[]) => ms.map((m) => m.seq);
 
@@ -20,14 +20,13 @@ describe('joining and reconnecting while messages flow', () => {
   it('gives a joiner history plus live messages with no gap and no duplicate', async () => {
     const [[sender], [joinerA], [joinerB]] = await clientsOnEveryReplica(3, 1, 60);
     opened.push(sender!, joinerA!, joinerB!);
-    const { room } = await sender!.ok('room:create', { name: 'flowing' });
-    await sender!.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('flowing', sender!);
 
-    const flow = keepSending(sender!, room.id, 400);
+    const flow = keepSending(sender!, roomId, 400);
     await until(() => flow.sent.length >= 30, 10_000, 'traffic to start');
     const answers: { messages: ChatMessage[]; hasMore: boolean }[] = [];
     for (const joiner of [joinerA!, joinerB!]) {
-      answers.push(await joiner.ok('room:join', { roomId: room.id, since: 0 }));
+      answers.push(await joiner.ok('room:join', { roomId, since: 0 }));
       await new Promise((r) => setTimeout(r, 150));
     }
     await flow.stop();
@@ -35,11 +34,11 @@ describe('joining and reconnecting while messages flow', () => {
 
     for (const [i, joiner] of [joinerA!, joinerB!].entries()) {
       await until(() => {
-        const seen = [...answers[i]!.messages, ...joiner.roomMessages(room.id)];
+        const seen = [...answers[i]!.messages, ...joiner.roomMessages(roomId)];
         return seen.length >= total;
       }, 10_000, 'the joiner to see every message');
       await new Promise((r) => setTimeout(r, 200));
-      const seen = [...answers[i]!.messages, ...joiner.roomMessages(room.id)];
+      const seen = [...answers[i]!.messages, ...joiner.roomMessages(roomId)];
       expect(answers[i]!.hasMore).toBe(false);
       expect(seqs(seen)).toEqual(seqs(flow.sent));
     }
@@ -48,28 +47,26 @@ describe('joining and reconnecting while messages flow', () => {
   it('recovers exactly the missed messages with since, on a different replica, in order', async () => {
     const [[sender], [reader]] = await clientsOnEveryReplica(2, 1, 70);
     opened.push(sender!, reader!);
-    const { room } = await sender!.ok('room:create', { name: 'reconnect' });
-    await sender!.ok('room:join', { roomId: room.id });
-    await reader!.ok('room:join', { roomId: room.id });
-    for (let i = 0; i < 5; i++) await sender!.send(room.id, `before ${i}`);
-    await until(() => reader!.roomMessages(room.id).length === 5, 10_000, 'the first five');
-    const lastSeen = reader!.roomMessages(room.id).at(-1)!.seq;
+    const roomId = await roomWith('reconnect', sender!, reader!);
+    for (let i = 0; i < 5; i++) await sender!.send(roomId, `before ${i}`);
+    await until(() => reader!.roomMessages(roomId).length === 5, 10_000, 'the first five');
+    const lastSeen = reader!.roomMessages(roomId).at(-1)!.seq;
     const firstInstance = reader!.instance;
     reader!.close();
 
     const missed: ChatMessage[] = [];
-    for (let i = 0; i < 12; i++) missed.push(await sender!.send(room.id, `while away ${i}`));
+    for (let i = 0; i < 12; i++) missed.push(await sender!.send(roomId, `while away ${i}`));
 
     // Back on another replica (another /24), asking for everything after the last seq it saw.
     const back = await reconnectElsewhere(reader!, firstInstance, 71);
     opened.push(back);
-    const answer = await back.ok('room:join', { roomId: room.id, since: lastSeen });
+    const answer = await back.ok('room:join', { roomId, since: lastSeen });
     expect(answer.messages).toEqual(missed);
     expect(answer.hasMore).toBe(false);
 
-    const live = await sender!.send(room.id, 'live again');
-    await until(() => back.roomMessages(room.id).length === 1, 10_000, 'live after recovery');
-    expect(back.roomMessages(room.id)).toEqual([live]);
-    expect(await historyWhenComplete(sender!.token, room.id, 18)).toHaveLength(18);
+    const live = await sender!.send(roomId, 'live again');
+    await until(() => back.roomMessages(roomId).length === 1, 10_000, 'live after recovery');
+    expect(back.roomMessages(roomId)).toEqual([live]);
+    expect(await historyWhenComplete(sender!.token, roomId, 18)).toHaveLength(18);
   });
 });

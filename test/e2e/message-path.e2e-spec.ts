@@ -1,4 +1,4 @@
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, sourceIp, until } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, sourceIp, until, roomWith } from '@app/testing';
 
 const CLIENTS = 30;
 const ROOMS = 3;
@@ -13,13 +13,12 @@ describe('the message path through Nginx, three gateways, Kafka, the persister a
     opened.push(a!, b!, c!);
     expect(new Set([a!.instance, b!.instance, c!.instance]).size).toBe(3);
 
-    const { room } = await a!.ok('room:create', { name: 'three replicas' });
-    for (const client of [a!, b!, c!]) await client.ok('room:join', { roomId: room.id });
-    const sent = await a!.send(room.id, 'hello from one replica');
+    const roomId = await roomWith('three replicas', a!, b!, c!);
+    const sent = await a!.send(roomId, 'hello from one replica');
 
     for (const client of [a!, b!, c!]) {
-      await until(() => client.roomMessages(room.id).length === 1, 10_000, `delivery to ${client.instance}`);
-      expect(client.roomMessages(room.id)[0]).toEqual(sent);
+      await until(() => client.roomMessages(roomId).length === 1, 10_000, `delivery to ${client.instance}`);
+      expect(client.roomMessages(roomId)[0]).toEqual(sent);
     }
     expect(sent.user).toEqual(a!.user);
   });

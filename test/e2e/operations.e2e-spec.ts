@@ -1,4 +1,4 @@
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until, roomWith } from '@app/testing';
 
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 
@@ -67,38 +67,35 @@ describe('the admin API', () => {
   it('lists the servers, the clients with their sessions, and the rooms with their members', async () => {
     const [[a], [b]] = await clientsOnEveryReplica(2, 1, 180);
     opened.push(a!, b!);
-    const { room } = await a!.ok('room:create', { name: 'admin view' });
-    await a!.ok('room:join', { roomId: room.id });
-    await b!.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('admin view', a!, b!);
 
     const servers = (await admin('GET', '/admin/servers', token)).body.servers as { instance: string; connections: number }[];
     expect(servers.map((s) => s.instance)).toEqual(expect.arrayContaining(['gateway-1', 'gateway-2', 'gateway-3']));
 
-    const client = await adminClient(token, a!.user.id, 1, room.id);
-    await adminClient(token, b!.user.id, 1, room.id);
+    const client = await adminClient(token, a!.user.id, 1, roomId);
+    await adminClient(token, b!.user.id, 1, roomId);
     expect(client.user).toEqual(a!.user);
     expect(client.sessions[0].instance).toBe(a!.instance);
     const all = (await admin('GET', '/admin/clients', token)).body.clients as { user: { id: string } }[];
     expect(all.map((c) => c.user.id)).toEqual(expect.arrayContaining([a!.user.id, b!.user.id]));
 
-    const detail = (await admin('GET', `/admin/rooms/${room.id}`, token)).body.room;
+    const detail = (await admin('GET', `/admin/rooms/${roomId}`, token)).body.room;
     expect(detail.members.map((m: { id: string }) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
     const rooms = (await admin('GET', '/admin/rooms', token)).body.rooms as { id: string }[];
-    expect(rooms.map((r) => r.id)).toContain(room.id);
+    expect(rooms.map((r) => r.id)).toContain(roomId);
     expect((await admin('GET', '/admin/rooms/no-such-room', token)).status).toBe(404);
   });
 
   it('deletes a room: members on other replicas get room:deleted and can no longer send there', async () => {
     const [[a], [b], [c]] = await clientsOnEveryReplica(3, 1, 190);
     opened.push(a!, b!, c!);
-    const { room } = await a!.ok('room:create', { name: 'doomed' });
-    for (const client of [a!, b!, c!]) await client.ok('room:join', { roomId: room.id });
-    expect((await admin('DELETE', `/admin/rooms/${room.id}`, token)).status).toBe(200);
+    const roomId = await roomWith('doomed', a!, b!, c!);
+    expect((await admin('DELETE', `/admin/rooms/${roomId}`, token)).status).toBe(200);
     for (const client of [a!, b!, c!]) {
       await until(() => client.events.some((e) => e.event === 'room:deleted'), 5000, `room:deleted on ${client.instance}`);
     }
-    expect(await b!.call('message:send', { roomId: room.id, text: 'hello?', clientMsgId: 'x1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-    expect((await admin('GET', `/admin/rooms/${room.id}`, token)).status).toBe(404);
+    expect(await b!.call('message:send', { roomId, text: 'hello?', clientMsgId: 'x1' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect((await admin('GET', `/admin/rooms/${roomId}`, token)).status).toBe(404);
   });
 
   it('kicks a user: all their sockets on all replicas are disconnected, others stay', async () => {
@@ -130,10 +127,9 @@ describe('metrics', () => {
       delivered: await metric(port, 'chat_messages_delivered_total'),
       persisted: await metric(3300, 'chat_messages_persisted_total'),
     };
-    const { room } = await client.ok('room:create', { name: 'metrics' });
-    await client.ok('room:join', { roomId: room.id });
-    for (let i = 0; i < 5; i++) await client.send(room.id, `m${i}`);
-    await until(() => client.roomMessages(room.id).length === 5, 5000, 'delivery');
+    const roomId = await roomWith('metrics', client);
+    for (let i = 0; i < 5; i++) await client.send(roomId, `m${i}`);
+    await until(() => client.roomMessages(roomId).length === 5, 5000, 'delivery');
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (await metric(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
       await new Promise((r) => setTimeout(r, 200));

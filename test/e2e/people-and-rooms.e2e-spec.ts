@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { TokenService } from '@app/auth';
 import { loadConfig } from '@app/config';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until, roomWith } from '@app/testing';
 
 const presenceEvents = (c: ChatClient, roomId: string) =>
   c.events.filter((e) => e.event === 'presence' && (e.payload as { roomId: string }).roomId === roomId).map((e) => e.payload as {
@@ -37,15 +37,13 @@ describe('people and rooms across replicas', () => {
   it('takes the sender from the token, never from the payload', async () => {
     const [[mallory], [victim]] = await clientsOnEveryReplica(2, 1, 110);
     opened.push(mallory!, victim!);
-    const { room } = await mallory!.ok('room:create', { name: 'impersonation' });
-    await mallory!.ok('room:join', { roomId: room.id });
-    await victim!.ok('room:join', { roomId: room.id });
-    const forged = await mallory!.call('message:send', { roomId: room.id, text: 'I am the victim', clientMsgId: randomUUID(), user: victim!.user });
+    const roomId = await roomWith('impersonation', mallory!, victim!);
+    const forged = await mallory!.call('message:send', { roomId, text: 'I am the victim', clientMsgId: randomUUID(), user: victim!.user });
     expect(forged).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    const real = await mallory!.send(room.id, 'honest');
+    const real = await mallory!.send(roomId, 'honest');
     expect(real.user).toEqual(mallory!.user);
-    await until(() => victim!.roomMessages(room.id).length === 1, 5000, 'delivery');
-    expect(victim!.roomMessages(room.id)[0]!.user).toEqual(mallory!.user);
+    await until(() => victim!.roomMessages(roomId).length === 1, 5000, 'delivery');
+    expect(victim!.roomMessages(roomId)[0]!.user).toEqual(mallory!.user);
   });
 
   it('announces a rename to members on other replicas, counts two tabs once, and later messages carry the new name', async () => {
@@ -53,24 +51,22 @@ describe('people and rooms across replicas', () => {
     opened.push(tab1!, watcher!, other!);
     const tab2 = await ChatClient.connect({ token: tab1!.token, user: tab1!.user, sourceIp: sourceIp(121) });
     opened.push(tab2);
-    const { room } = await watcher!.ok('room:create', { name: 'renames' });
-    await watcher!.ok('room:join', { roomId: room.id });
-    await tab1!.ok('room:join', { roomId: room.id });
-    const joined = await tab2.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('renames', watcher!, tab1!);
+    const joined = await tab2.ok('room:join', { roomId });
     expect(joined.members.filter((m) => m.id === tab1!.user.id)).toHaveLength(1);
     expect(joined.members).toHaveLength(2);
 
     const newName = `renamed-${randomUUID().slice(0, 6)}`;
     const { user } = await tab1!.ok('user:rename', { username: newName });
     expect(user).toEqual({ id: tab1!.user.id, username: newName });
-    await until(() => presenceEvents(watcher!, room.id).some((p) => p.event === 'rename'), 10_000, 'the rename notice');
-    const notice = presenceEvents(watcher!, room.id).find((p) => p.event === 'rename')!;
+    await until(() => presenceEvents(watcher!, roomId).some((p) => p.event === 'rename'), 10_000, 'the rename notice');
+    const notice = presenceEvents(watcher!, roomId).find((p) => p.event === 'rename')!;
     expect(notice.user).toEqual(user);
     expect(notice.members).toContainEqual(user);
-    expect(presenceEvents(watcher!, room.id).filter((p) => p.event === 'rename')).toHaveLength(1);
+    expect(presenceEvents(watcher!, roomId).filter((p) => p.event === 'rename')).toHaveLength(1);
 
     // The other tab (maybe on another replica) now speaks with the new name too.
-    const fromTab2 = await tab2.send(room.id, 'after rename');
+    const fromTab2 = await tab2.send(roomId, 'after rename');
     expect(fromTab2.user.username).toBe(newName);
     // A taken name is refused.
     expect(await other!.call('user:rename', { username: newName })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
@@ -80,25 +76,24 @@ describe('people and rooms across replicas', () => {
   it('answers room_full to the next distinct user once a room has 100', async () => {
     const owner = await ChatClient.connect({ sourceIp: sourceIp(130) });
     opened.push(owner);
-    const { room } = await owner.ok('room:create', { name: 'capacity' });
-    await owner.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('capacity', owner);
     const members: ChatClient[] = [];
     for (let i = 0; i < 99; i++) {
       const c = await ChatClient.connect({ sourceIp: sourceIp(131 + (i % 3)) });
       members.push(c);
-      await c.ok('room:join', { roomId: room.id });
+      await c.ok('room:join', { roomId });
     }
     opened.push(...members);
     const late = await ChatClient.connect({ sourceIp: sourceIp(135) });
     opened.push(late);
-    expect(await late.call('room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'room_full' } });
+    expect(await late.call('room:join', { roomId })).toMatchObject({ ok: false, error: { code: 'room_full' } });
     // Another tab of a member is not a new member.
     const secondTab = await ChatClient.connect({ token: owner.token, user: owner.user, sourceIp: sourceIp(136) });
     opened.push(secondTab);
-    expect((await secondTab.call('room:join', { roomId: room.id })).ok).toBe(true);
+    expect((await secondTab.call('room:join', { roomId })).ok).toBe(true);
     // Someone leaves: the place is free again.
-    await members[0]!.ok('room:leave', { roomId: room.id });
-    expect((await late.call('room:join', { roomId: room.id })).ok).toBe(true);
+    await members[0]!.ok('room:leave', { roomId });
+    expect((await late.call('room:join', { roomId })).ok).toBe(true);
   });
 
   it('removes an empty room with no messages after the TTL and keeps a room with history', async () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { ChatClient, clientsOnEveryReplica, until } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, until, roomWith } from '@app/testing';
 
 type Typing = { roomId: string; user: { id: string }; typing: boolean };
 const typingOf = (c: ChatClient, roomId: string) =>
@@ -13,23 +13,22 @@ describe('typing across replicas', () => {
   it('reaches the other members on every replica but not the sender, is throttled, and expires after 5 s', async () => {
     const [[typist], [b], [c]] = await clientsOnEveryReplica(3, 1, 160);
     opened.push(typist!, b!, c!);
-    const { room } = await typist!.ok('room:create', { name: 'typing' });
-    for (const client of [typist!, b!, c!]) await client.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('typing', typist!, b!, c!);
 
     // A client hammering `typing: true` 40 times in ~0.4 s.
     for (let i = 0; i < 40; i++) {
-      typist!.socket.emit('typing', { roomId: room.id, typing: true });
+      typist!.socket.emit('typing', { roomId, typing: true });
       await new Promise((r) => setTimeout(r, 10));
     }
-    await until(() => typingOf(b!, room.id).length > 0 && typingOf(c!, room.id).length > 0, 5000, 'typing on both replicas');
+    await until(() => typingOf(b!, roomId).length > 0 && typingOf(c!, roomId).length > 0, 5000, 'typing on both replicas');
     const started = Date.now();
-    expect(typingOf(typist!, room.id)).toHaveLength(0);
+    expect(typingOf(typist!, roomId)).toHaveLength(0);
     for (const r of [b!, c!]) {
-      expect(typingOf(r, room.id).filter((t) => t.typing)).toHaveLength(1);
-      expect(typingOf(r, room.id)[0]!.user.id).toBe(typist!.user.id);
+      expect(typingOf(r, roomId).filter((t) => t.typing)).toHaveLength(1);
+      expect(typingOf(r, roomId)[0]!.user.id).toBe(typist!.user.id);
     }
     // Nobody refreshes: each receiver sees it end by itself after about 5 s.
-    await until(() => typingOf(b!, room.id).some((t) => !t.typing) && typingOf(c!, room.id).some((t) => !t.typing), 8000, 'expiry');
+    await until(() => typingOf(b!, roomId).some((t) => !t.typing) && typingOf(c!, roomId).some((t) => !t.typing), 8000, 'expiry');
     expect(Date.now() - started).toBeGreaterThan(3500);
     expect(await typist!.call('typing', { roomId: 'not-joined', typing: true })).toMatchObject({ ok: false });
   });
@@ -46,8 +45,7 @@ describe('presence when a gateway is killed with SIGKILL', () => {
   it("drops the killed replica's users from presence within 15 s, tells the others, and keeps everyone else", async () => {
     const [[a], [b], [c]] = await clientsOnEveryReplica(3, 1, 170);
     opened.push(a!, b!, c!);
-    const { room } = await a!.ok('room:create', { name: 'crash' });
-    for (const client of [a!, b!, c!]) await client.ok('room:join', { roomId: room.id });
+    const roomId = await roomWith('crash', a!, b!, c!);
     const victim = c!;
     const pid = Number(readFileSync(`.data/run/${victim.instance}.pid`, 'utf8'));
 
@@ -63,7 +61,7 @@ describe('presence when a gateway is killed with SIGKILL', () => {
     );
     const elapsed = Date.now() - killedAt;
     expect(elapsed).toBeLessThanOrEqual(15_000);
-    const { members } = await b!.ok('room:join', { roomId: room.id });
+    const { members } = await b!.ok('room:join', { roomId });
     expect(members.map((m) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
   });
 });

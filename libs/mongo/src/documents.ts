@@ -1,17 +1,11 @@
-import type { User } from '@app/contracts';
+import type { ChatMessage, User } from '@app/contracts';
 
-/** A message as stored: the protocol shape plus where it sits in Kafka (for audits and replays). */
-export interface MessageDocument {
+/** A message as stored: the protocol shape (`id` as `_id`) plus where it sits in Kafka. */
+export type MessageDocument = Omit<ChatMessage, 'id'> & {
   _id: string;
-  roomId: string;
-  seq: number;
-  clientMsgId: string;
-  user: User;
-  text: string;
-  sentAt: string;
   partition: number;
   offset: string;
-}
+};
 
 export interface RoomDocument {
   _id: string;

@@ -203,3 +203,10 @@ export async function reconnectElsewhere(user: ChatClient, avoid: string, firstS
   }
   throw new Error(`no other replica than ${avoid} reachable`);
 }
+
+/** A new room that every given client has joined (the first one creates it). */
+export async function roomWith(name: string, ...clients: ChatClient[]): Promise<string> {
+  const { room } = await clients[0]!.ok('room:create', { name });
+  for (const c of clients) await c.ok('room:join', { roomId: room.id });
+  return room.id;
+}
