@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import { ConfigModule } from '@app/config';
-import { MONGO_DB, MongoModule } from '@app/mongo';
+import { MessagesRepository, MONGO_DB, MongoModule, type MessageDocument } from '@app/mongo';
 import { uniqueName } from '@app/testing';
 
 interface Doc {
@@ -15,10 +15,13 @@ describe('MongoDB wire protocol through the mongo lib (real store)', () => {
   let db: Db;
   let sut: Collection<Doc>;
   let close: () => Promise<void>;
+  let messages: MessagesRepository;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot('it'), MongoModule] }).compile();
+    await moduleRef.init(); // creates the product's indexes
     db = moduleRef.get(MONGO_DB);
+    messages = moduleRef.get(MessagesRepository);
     sut = db.collection<Doc>(uniqueName('it_messages').replace(/-/g, '_'));
     await sut.createIndex({ roomId: 1, seq: 1 }, { unique: true });
     close = () => moduleRef.close();
@@ -66,5 +69,32 @@ describe('MongoDB wire protocol through the mongo lib (real store)', () => {
     expect(newestBelow41.map((d) => d.seq)).toEqual([40, 38, 36, 34, 32]);
     const oldestAbove41 = await sut.find({ roomId: 'page', seq: { $gt: 41 } }).sort({ seq: 1 }).limit(3).toArray();
     expect(oldestAbove41.map((d) => d.seq)).toEqual([42, 44, 46]);
+  });
+
+  it('stores a batch of messages once however often it is written, and refuses a retried send under a new id', async () => {
+    const roomId = uniqueName('it-room');
+    const message = (seq: number): MessageDocument => ({
+      _id: `${roomId}-${seq}`,
+      roomId,
+      seq,
+      clientMsgId: `c${seq}`,
+      user: { id: 'u1', username: 'u1' },
+      text: `m${seq}`,
+      sentAt: new Date().toISOString(),
+      partition: 0,
+      offset: String(seq - 1),
+    });
+    const batch = Array.from({ length: 300 }, (_, i) => message(i + 1));
+    const first = await messages.insertBatch(batch);
+    const again = await messages.insertBatch(batch);
+    expect(first.inserted).toHaveLength(300);
+    expect(again).toMatchObject({ inserted: [], alreadyStored: expect.any(Array) });
+    expect(again.alreadyStored).toHaveLength(300);
+    const retried = { ...message(301), clientMsgId: 'c1' }; // same send, new id, new position
+    const mixed = await messages.insertBatch([retried, message(302)]);
+    expect(mixed.inserted.map((d) => d.seq)).toEqual([302]);
+    expect(mixed.alreadyStored.map((d) => d.seq)).toEqual([301]);
+    const page = await messages.page(roomId, { limit: 100, after: 250 });
+    expect(page.messages.map((m) => m.seq)).toEqual([...Array.from({ length: 50 }, (_, i) => 251 + i), 302]);
   });
 });

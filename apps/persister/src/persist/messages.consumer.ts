@@ -11,7 +11,7 @@ const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Writes the chat stream to MongoDB (guarantees 1 and 3). Each chunk of a batch is one unordered
- * bulk write of upserts keyed by message id; the partition's offset is committed only after
+ * insert, idempotent by the unique message id; the partition's offset is committed only after
  * MongoDB acknowledged it, so a crash or rebalance re-delivers at most what was not committed,
  * and re-writing it changes nothing. While MongoDB is down the chunk is retried with backoff,
  * heartbeating so the group keeps the partition.
@@ -90,8 +90,8 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
   private async write(docs: MessageDocument[]): Promise<void> {
     if (docs.length === 0) return;
     const started = performance.now();
-    const { inserted, duplicates } = await this.messages.upsertBatch(docs);
-    for (const d of duplicates) this.logger.warn(`duplicate send ${d.roomId}/${d.clientMsgId} at seq ${d.seq} not stored twice`);
+    const { inserted, alreadyStored } = await this.messages.insertBatch(docs);
+    if (alreadyStored.length > 0) this.logger.log(`${alreadyStored.length} message(s) were already stored (redelivery or retried send)`);
     const perRoom = new Map<string, { count: number; lastAt: Date }>();
     for (const doc of inserted) {
       const entry = perRoom.get(doc.roomId) ?? { count: 0, lastAt: new Date(0) };
