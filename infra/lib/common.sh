@@ -63,7 +63,8 @@ wait_for_port() {
 # Starts a command in the background, detached from this shell, and records its pid.
 start_daemon() {
   local name="$1"; shift
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  # 9>&-: the daemon must not inherit the lock of the command that started it (take_lock).
+  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
   echo $! >"$(pid_file "$name")"
 }
 
