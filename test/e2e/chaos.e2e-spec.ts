@@ -65,4 +65,25 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const answer = await back.ok('room:join', { roomId, since: lastSeen });
     expect(answer.messages.map((m) => m.id)).toEqual(missed.map((m) => m.id));
   });
+
+  it('answers a join with unavailable, not silence, while the store is frozen, and joins again once it is back', async () => {
+    const [[owner]] = await clientsOnEveryReplica(1, 1, 230);
+    opened.push(owner!);
+    const roomId = await roomWith('frozen store', owner!);
+    await owner!.send(roomId, 'stored before the freeze');
+    const joiner = await ChatClient.connect({ sourceIp: '127.0.231.1' });
+    opened.push(joiner);
+    const store = pidOf('mongo');
+    process.kill(store, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const answer = await joiner.call('room:join', { roomId }, 12_000);
+      expect(answer).toMatchObject({ ok: false, error: { code: 'unavailable', retryAfterMs: expect.any(Number) } });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      process.kill(store, 'SIGCONT');
+    }
+    const again = await joiner.ok('room:join', { roomId });
+    expect(again.messages.map((m) => m.text)).toEqual(['stored before the freeze']);
+  });
 });

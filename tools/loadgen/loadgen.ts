@@ -1,183 +1,497 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { io, type Socket } from 'socket.io-client';
-import type { ChatMessage } from '@app/contracts';
-import { percentile, rssKiB } from './stats';
+import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
+import type { Session } from '@app/contracts';
+import { dataDir, type LoadOptions, parseOptions, sourceAddress, USAGE } from './options';
+import { cpuSeconds, filesMatching, percentile, pidsFromFiles, round1, rssKiB, sum, withDescendants } from './stats';
+import type { LoadResult } from './result';
+import { formatResult } from './result';
 
 /**
- * chatstream's load generator. Connects `clients` sockets from distinct /24 source addresses
- * (Nginx ip_hash spreads them over the replicas), puts them in `rooms` rooms, and has each send
- * `messages` messages every `interval` ms with its send time in the text. Every loop is bounded
- * in count and by `max-seconds`. Prints one JSON line of results.
+ * chatstream's load generator (DESIGN.md "Performance model"); a benchmark, not a test.
  *
- *   node dist/tools/loadgen/loadgen.js --mode chatstream --url http://127.0.0.1:3001 --pids 1,2,3
+ * Connects `clients` sockets (websocket only), each from its own /24 of 127.0.0.0/8 so that
+ * Nginx's ip_hash spreads them over the replicas; the clients of each replica are dealt over the
+ * rooms, so every room has members on every replica. After `warmup`
+ * unmeasured messages, every client sends `messages` messages, one every `interval` ms (open
+ * loop: a send does not wait for the previous ack, at most `max-inflight` unacknowledged), each
+ * with a fresh clientMsgId and its send time in the text (`t:<epoch ms>:<n>`). Every member of a
+ * room, the sender included, should receive every message of the room exactly once, in one order.
+ *
+ * Counts: acks and their latency; deliveries and send→receive latency; loss (acknowledged message
+ * × member not received), duplicates (same clientMsgId twice at one receiver), out-of-order
+ * (a receiver's `seq` not increasing; chatstream only, the baseline has no seq), receivers whose
+ * order of a room differs from the room's first member, and per-sender reorders. Memory: VmRSS of
+ * the server processes before connecting, once connected and after the load. Every phase and
+ * loop is bounded in count and by --max-seconds. Prints a table, then one JSON line.
+ *
+ *   node dist/tools/loadgen/loadgen.js --mode chatstream --clients 60 --messages 50
+ *   node dist/tools/loadgen/loadgen.js --mode baseline --url http://127.0.0.1:3002
  */
-const { values: opts } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'chatstream' },
-    url: { type: 'string', default: 'http://127.0.0.1:3001' },
-    clients: { type: 'string', default: '60' },
-    rooms: { type: 'string', default: '6' },
-    messages: { type: 'string', default: '100' },
-    interval: { type: 'string', default: '25' },
-    'max-seconds': { type: 'string', default: '90' },
-    subnet: { type: 'string', default: '20' },
-    pids: { type: 'string', default: '' },
-  },
-});
-const mode = opts.mode === 'baseline' ? 'baseline' : 'chatstream';
-const CLIENTS = Number(opts.clients);
-const ROOMS = Number(opts.rooms);
-const MESSAGES = Number(opts.messages);
-const INTERVAL = Number(opts.interval);
-const DEADLINE = Date.now() + Number(opts['max-seconds']) * 1000;
-const pids = opts.pids ? opts.pids.split(',').map(Number) : [];
-const now = () => performance.timeOrigin + performance.now();
+
+type AnySocket = Socket;
+interface AckError {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+type AckAnswer = { ok: true; body: Record<string, unknown> } | { ok: false; error: AckError };
 
 interface Client {
-  socket: Socket;
   index: number;
+  socket: AnySocket;
   instance: string;
   roomId: string;
-  received: number;
-  seenIds: Set<string>;
+  /** clientMsgIds received (measured and warm-up). */
+  seen: Set<string>;
+  /** clientMsgIds in the order received. */
+  order: string[];
   lastSeq: number;
+  lastNBySender: Map<string, number>;
+  disconnected: boolean;
 }
 
-const ackLatency: number[] = [];
-const deliveryLatency: number[] = [];
-let acked = 0;
-let failed = 0;
-let duplicates = 0;
-let outOfOrder = 0;
-let expected = 0;
-
-function emitAck<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 15_000): Promise<T> {
-  return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+interface SentRecord {
+  roomId: string;
+  sentAt: number;
+  acked: boolean;
+  measured: boolean;
 }
 
-async function identity(i: number): Promise<Record<string, string>> {
-  const username = `load-${mode}-${i}-${randomUUID().slice(0, 4)}`;
-  if (mode === 'baseline') return { username };
-  const response = await fetch(`${opts.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
-  if (!response.ok) throw new Error(`login failed: ${response.status}`);
-  return { token: ((await response.json()) as { token: string }).token };
-}
+const now = (): number => performance.timeOrigin + performance.now();
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const TEXT = /^([tw]):(\d+(?:\.\d+)?):(\d+)$/;
 
-async function connect(i: number): Promise<Client> {
-  const base = Number(opts.subnet);
-  const localAddress = `127.${base + Math.floor(i / 250)}.${(i % 250) + 1}.1`;
-  const socket = io(opts.url!, { auth: await identity(i), transports: ['websocket'], reconnection: false, forceNew: true, localAddress } as never);
-  const instance = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no session')), 15_000);
-    socket.once('session', (s: { instance: string }) => (clearTimeout(timer), resolve(s.instance)));
-    socket.once('connect_error', (e) => (clearTimeout(timer), reject(e)));
-  });
-  const client: Client = { socket, index: i, instance, roomId: '', received: 0, seenIds: new Set(), lastSeq: 0 };
-  socket.on('message', ({ message }: { message: ChatMessage }) => {
-    const [sentAt] = message.text.split('|');
-    deliveryLatency.push(now() - Number(sentAt));
-    if (client.seenIds.has(message.id)) duplicates++;
-    client.seenIds.add(message.id);
-    if (mode === 'chatstream') {
-      if (message.seq <= client.lastSeq) outOfOrder++;
+class LoadRun {
+  readonly deadline: number;
+  readonly clients: Client[] = [];
+  readonly sent = new Map<string, SentRecord>();
+  readonly ackLatency: number[] = [];
+  readonly e2eLatency: number[] = [];
+  readonly errors: Record<string, number> = {};
+  acked = 0;
+  failed = 0;
+  rateLimitedRetries = 0;
+  delivered = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  senderReorders = 0;
+  errorEvents = 0;
+  disconnects = 0;
+  timedOut = false;
+  firstSendAt = 0;
+  lastAckAt = 0;
+  lastDeliveryAt = 0;
+  expectedDeliveries = 0;
+  expectedWarmup = 0;
+  deliveredWarmup = 0;
+  sawSeq = false;
+
+  constructor(readonly o: LoadOptions) {
+    this.deadline = Date.now() + o.maxSeconds * 1000;
+  }
+
+  left(): number {
+    return this.deadline - Date.now();
+  }
+
+  private note(code: string): void {
+    this.errors[code] = (this.errors[code] ?? 0) + 1;
+  }
+
+  /** Emits an event with an ack callback; a missing ack within the time is a `timeout` answer. */
+  call(socket: AnySocket, event: string, payload: unknown, timeoutMs = 10_000): Promise<AckAnswer> {
+    const wait = Math.max(1, Math.min(timeoutMs, this.left()));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, error: { code: 'timeout', message: `no ack for ${event} in ${wait} ms` } }), wait);
+      socket.emit(event, payload, (answer: unknown) => {
+        clearTimeout(timer);
+        if (isRecord(answer) && answer.ok === true) return resolve({ ok: true, body: answer });
+        const e = isRecord(answer) && isRecord(answer.error) ? answer.error : {};
+        resolve({
+          ok: false,
+          error: {
+            code: typeof e.code === 'string' ? e.code : 'malformed_ack',
+            message: typeof e.message === 'string' ? e.message : JSON.stringify(answer).slice(0, 200),
+            ...(typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {}),
+          },
+        });
+      });
+    });
+  }
+
+  private async auth(i: number): Promise<Record<string, string>> {
+    const username = `load-${this.o.mode}-${i}-${randomUUID().slice(0, 6)}`;
+    if (this.o.mode === 'baseline') return { username };
+    const response = await fetch(`${this.o.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username }),
+      signal: AbortSignal.timeout(Math.max(1, Math.min(10_000, this.left()))),
+    });
+    if (response.status !== 200) throw new Error(`login ${username}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
+    const body: unknown = await response.json();
+    if (!isRecord(body) || typeof body.token !== 'string') throw new Error(`login ${username}: no token in answer`);
+    return { token: body.token };
+  }
+
+  private async connect(i: number): Promise<Client> {
+    const options: Partial<ManagerOptions & SocketOptions> & { localAddress: string } = {
+      auth: await this.auth(i),
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: 10_000,
+      localAddress: sourceAddress(i, this.o.firstSubnet),
+    };
+    const socket = io(this.o.url, options);
+    const session = await new Promise<Session>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.close();
+        reject(new Error(`client ${i} (${options.localAddress}): no session within 15 s`));
+      }, Math.max(1, Math.min(15_000, this.left())));
+      socket.once('session', (s: Session) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      socket.once('connect_error', (e: Error) => {
+        clearTimeout(timer);
+        socket.close();
+        reject(new Error(`client ${i} (${options.localAddress}): connect_error ${e.message}`));
+      });
+    });
+    const client: Client = {
+      index: i,
+      socket,
+      instance: String(session.instance),
+      roomId: '',
+      seen: new Set(),
+      order: [],
+      lastSeq: 0,
+      lastNBySender: new Map(),
+      disconnected: false,
+    };
+    socket.on('message', (payload: unknown) => this.onMessage(client, payload));
+    socket.on('error', () => void this.errorEvents++);
+    socket.on('disconnect', () => {
+      if (!client.disconnected) this.disconnects++;
+      client.disconnected = true;
+    });
+    return client;
+  }
+
+  private onMessage(client: Client, payload: unknown): void {
+    const at = now();
+    const message = isRecord(payload) && isRecord(payload.message) ? payload.message : null;
+    if (!message || typeof message.text !== 'string') return;
+    const match = TEXT.exec(message.text);
+    if (!match) return;
+    const id = typeof message.clientMsgId === 'string' && message.clientMsgId ? message.clientMsgId : String(message.id);
+    if (client.seen.has(id)) {
+      this.duplicates++;
+      return;
+    }
+    client.seen.add(id);
+    client.order.push(id);
+    if (typeof message.seq === 'number') {
+      this.sawSeq = true;
+      if (message.seq <= client.lastSeq) this.outOfOrder++;
       client.lastSeq = message.seq;
     }
-    client.received++;
-  });
-  return client;
+    const sender = isRecord(message.user) && typeof message.user.id === 'string' ? message.user.id : '?';
+    const n = Number(match[3]);
+    if (n <= (client.lastNBySender.get(sender) ?? -1)) this.senderReorders++;
+    client.lastNBySender.set(sender, n);
+    if (match[1] === 'w') {
+      this.deliveredWarmup++;
+      return;
+    }
+    this.delivered++;
+    this.lastDeliveryAt = at;
+    this.e2eLatency.push(at - Number(match[2]));
+  }
+
+  async connectAll(): Promise<void> {
+    const batch = 20;
+    for (let i = 0; i < this.o.clients; i += batch) {
+      if (this.left() <= 0) throw new Error(`max-seconds reached while connecting (${this.clients.length}/${this.o.clients})`);
+      const size = Math.min(batch, this.o.clients - i);
+      this.clients.push(...(await Promise.all(Array.from({ length: size }, (_, k) => this.connect(i + k)))));
+    }
+  }
+
+  async joinRooms(): Promise<string[]> {
+    const roomIds: string[] = [];
+    for (let r = 0; r < this.o.rooms; r++) {
+      const answer = await this.call(this.clients[r]!.socket, 'room:create', { name: `load ${r} ${randomUUID().slice(0, 6)}` });
+      const room = answer.ok && isRecord(answer.body.room) ? answer.body.room : null;
+      if (!room || typeof room.id !== 'string') throw new Error(`room:create failed: ${JSON.stringify(answer)}`);
+      roomIds.push(room.id);
+    }
+    // Deal the clients to the rooms grouped by replica, so that every room has members on every
+    // replica whatever pattern ip_hash makes of the addresses (with 3 replicas it maps successive
+    // /24s round-robin-like, so `index % rooms` would put whole rooms on one replica).
+    const dealt = [...this.clients].sort((a, b) => a.instance.localeCompare(b.instance) || a.index - b.index);
+    dealt.forEach((c, k) => (c.roomId = roomIds[k % this.o.rooms]!));
+    for (let i = 0; i < this.clients.length; i += 20) {
+      await Promise.all(
+        this.clients.slice(i, i + 20).map(async (c) => {
+          const answer = await this.call(c.socket, 'room:join', { roomId: c.roomId });
+          if (!answer.ok) throw new Error(`room:join of client ${c.index} failed: ${JSON.stringify(answer.error)}`);
+        }),
+      );
+    }
+    return roomIds;
+  }
+
+  private membersOf(roomId: string): number {
+    return this.clients.filter((c) => c.roomId === roomId).length;
+  }
+
+  /** One message, retried with the same clientMsgId while rate limited (bounded). */
+  private async sendOne(c: Client, n: number, measured: boolean): Promise<void> {
+    const clientMsgId = randomUUID();
+    const sentAt = now();
+    const record: SentRecord = { roomId: c.roomId, sentAt, acked: false, measured };
+    this.sent.set(clientMsgId, record);
+    const payload = { roomId: c.roomId, text: `${measured ? 't' : 'w'}:${sentAt.toFixed(3)}:${n}`, clientMsgId };
+    for (let attempt = 0; attempt < 20 && this.left() > 0; attempt++) {
+      const answer = await this.call(c.socket, 'message:send', payload);
+      if (answer.ok) {
+        const at = now();
+        record.acked = true;
+        if (measured) {
+          this.acked++;
+          this.ackLatency.push(at - sentAt);
+          this.lastAckAt = at;
+          this.expectedDeliveries += this.membersOf(c.roomId);
+        } else this.expectedWarmup += this.membersOf(c.roomId);
+        return;
+      }
+      if (answer.error.code === 'rate_limited') {
+        this.rateLimitedRetries++;
+        await sleep(Math.min(answer.error.retryAfterMs ?? 100, 2_000));
+        continue;
+      }
+      if (measured) {
+        this.failed++;
+        this.note(answer.error.code);
+      }
+      return;
+    }
+    if (measured) {
+      this.failed++;
+      this.note('gave_up');
+    }
+  }
+
+  /** Each client sends `count` messages on its own schedule (open loop, bounded in flight). */
+  async sendPhase(count: number, measured: boolean, firstN: number): Promise<void> {
+    const start = now() + 20;
+    if (measured) this.firstSendAt = start;
+    const interval = this.o.intervalMs;
+    await Promise.all(
+      this.clients.map(async (c) => {
+        const offset = (c.index * interval) / this.clients.length; // spread the clients over one interval
+        const inflight = new Set<Promise<void>>();
+        for (let k = 0; k < count; k++) {
+          if (this.left() <= 0) {
+            this.timedOut = true;
+            break;
+          }
+          await sleep(start + offset + k * interval - now());
+          while (inflight.size >= this.o.maxInflight && this.left() > 0) await Promise.race(inflight);
+          const p: Promise<void> = this.sendOne(c, firstN + k, measured).finally(() => inflight.delete(p));
+          inflight.add(p);
+        }
+        await Promise.all(inflight);
+      }),
+    );
+  }
+
+  /** Waits (bounded) until the expected deliveries arrived. */
+  async drain(get: () => number, expected: () => number): Promise<void> {
+    const until = Date.now() + Math.min(this.o.drainSeconds * 1000, Math.max(0, this.left()));
+    while (get() < expected() && Date.now() < until) await sleep(25);
+  }
+
+  /** Rooms whose members are connected to more than one replica (the cross-replica fan-out case). */
+  roomsSpanningReplicas(): number {
+    const byRoom = new Map<string, Set<string>>();
+    for (const c of this.clients) byRoom.set(c.roomId, (byRoom.get(c.roomId) ?? new Set()).add(c.instance));
+    return [...byRoom.values()].filter((s) => s.size > 1).length;
+  }
+
+  /** Acknowledged measured messages × members that never arrived, and arrivals of unacked sends. */
+  accounting(): { lost: number; unexpected: number; orderMismatches: number } {
+    let lost = 0;
+    let unexpected = 0;
+    const byRoom = new Map<string, Client[]>();
+    for (const c of this.clients) byRoom.set(c.roomId, [...(byRoom.get(c.roomId) ?? []), c]);
+    for (const [id, rec] of this.sent) {
+      if (!rec.measured) continue;
+      for (const c of byRoom.get(rec.roomId) ?? []) {
+        const got = c.seen.has(id);
+        if (rec.acked && !got) lost++;
+        if (!rec.acked && got) unexpected++;
+      }
+    }
+    // One order per room: each member's sequence (restricted to what every member got) vs the first member's.
+    let orderMismatches = 0;
+    for (const members of byRoom.values()) {
+      const common = members[0]!.order.filter((id) => members.every((m) => m.seen.has(id)));
+      const ref = common.join(',');
+      for (const m of members.slice(1)) {
+        if (m.order.filter((id) => members.every((x) => x.seen.has(id))).join(',') !== ref) orderMismatches++;
+      }
+    }
+    return { lost, unexpected, orderMismatches };
+  }
+
+  close(): void {
+    for (const c of this.clients) {
+      c.disconnected = true;
+      c.socket.close();
+    }
+  }
+}
+
+function defaultPidFiles(o: LoadOptions): { main: string[]; support: string[] } {
+  const data = dataDir();
+  if (o.mode === 'chatstream') {
+    return {
+      main: o.pidFiles.length ? o.pidFiles : filesMatching(`${data}/run`, /^gateway-\d+\.pid$/),
+      support: o.supportPidFiles,
+    };
+  }
+  return { main: o.pidFiles.length ? o.pidFiles : filesMatching(`${data}/bench/run`, /^baseline-\d+\.pid$/), support: o.supportPidFiles };
 }
 
 async function main(): Promise<void> {
-  const rssBefore = pids.reduce((s, p) => s + rssKiB(p), 0);
-  const clients: Client[] = [];
-  for (let i = 0; i < CLIENTS; i += 20) {
-    clients.push(...(await Promise.all(Array.from({ length: Math.min(20, CLIENTS - i) }, (_, k) => connect(i + k)))));
+  const o = parseOptions(process.argv.slice(2), process.env);
+  const members = Math.ceil(o.clients / o.rooms);
+  if (o.mode === 'chatstream' && members > Number(process.env.ROOM_CAPACITY ?? 100)) {
+    console.error(`loadgen: warning: ${members} members per room exceeds ROOM_CAPACITY (${process.env.ROOM_CAPACITY ?? 100}); joins will be room_full`);
   }
-  const roomIds: string[] = [];
-  for (let r = 0; r < ROOMS; r++) {
-    const answer = await emitAck<{ ok: boolean; room: { id: string } }>(clients[r]!.socket, 'room:create', { name: `load ${r}` });
-    roomIds.push(answer.room.id);
-  }
-  for (const c of clients) {
-    c.roomId = roomIds[c.index % ROOMS]!;
-    const answer = await emitAck<{ ok: boolean }>(c.socket, 'room:join', { roomId: c.roomId });
-    if (!answer.ok) throw new Error(`join failed: ${JSON.stringify(answer)}`);
-  }
-  const rssConnected = pids.reduce((s, p) => s + rssKiB(p), 0);
-  const membersOf = (roomId: string) => clients.filter((c) => c.roomId === roomId).length;
+  const files = defaultPidFiles(o);
+  const pids = pidsFromFiles(files.main);
+  const supportPids = withDescendants(pidsFromFiles(files.support));
+  const rss = (): number => sum(pids.map(rssKiB));
+  const cpu = (): { main: number; support: number } => ({ main: sum(pids.map(cpuSeconds)), support: sum(supportPids.map(cpuSeconds)) });
 
-  const started = now();
-  await Promise.all(
-    clients.map(async (c) => {
-      for (let k = 0; k < MESSAGES && Date.now() < DEADLINE; k++) {
-        const next = started + k * INTERVAL + (c.index % INTERVAL);
-        const wait = next - now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const sentAt = now();
-        try {
-          const answer = await emitAck<{ ok: boolean }>(c.socket, 'message:send', { roomId: c.roomId, text: `${sentAt}|${c.index}|${k}`, clientMsgId: randomUUID() });
-          if (answer.ok) {
-            acked++;
-            expected += membersOf(c.roomId);
-            ackLatency.push(now() - sentAt);
-          } else failed++;
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const sendSeconds = (now() - started) / 1000;
-  const received = () => clients.reduce((s, c) => s + c.received, 0);
-  const drainUntil = Math.min(DEADLINE, Date.now() + 15_000);
-  while (received() < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 50));
-  const totalSeconds = (now() - started) / 1000;
-  const rssAfter = pids.reduce((s, p) => s + rssKiB(p), 0);
-  clients.forEach((c) => c.socket.close());
+  const run = new LoadRun(o);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const startedAt = new Date().toISOString();
+  const rssBefore = rss();
+  try {
+    await run.connectAll();
+    await run.joinRooms();
+    await sleep(300); // let the servers settle (GC, presence) before sampling memory
+    const rssConnected = rss();
 
-  const byInstance: Record<string, number> = {};
-  for (const c of clients) byInstance[c.instance] = (byInstance[c.instance] ?? 0) + 1;
-  const r1 = (x: number) => Math.round(x * 10) / 10;
-  console.log(
-    JSON.stringify({
-      mode,
-      clients: CLIENTS,
-      rooms: ROOMS,
-      messagesPerClient: MESSAGES,
-      intervalMs: INTERVAL,
-      replicas: byInstance,
-      acked,
-      failed,
-      ackedPerSecond: r1(acked / sendSeconds),
-      deliveredPerSecond: r1(received() / totalSeconds),
-      ackP50: r1(percentile(ackLatency, 50)),
-      ackP95: r1(percentile(ackLatency, 95)),
-      ackP99: r1(percentile(ackLatency, 99)),
-      e2eP50: r1(percentile(deliveryLatency, 50)),
-      e2eP95: r1(percentile(deliveryLatency, 95)),
-      e2eP99: r1(percentile(deliveryLatency, 99)),
-      expectedDeliveries: expected,
-      delivered: received(),
-      lost: Math.max(0, expected - received()),
-      duplicates,
-      outOfOrder,
-      rssIdleMiB: r1(rssBefore / 1024),
-      rssPerConnectionKiB: r1((rssConnected - rssBefore) / CLIENTS),
-      rssAfterMiB: r1(rssAfter / 1024),
-    }),
-  );
+    if (o.warmup > 0) {
+      await run.sendPhase(o.warmup, false, 0);
+      await run.drain(
+        () => run.deliveredWarmup,
+        () => run.expectedWarmup,
+      );
+    }
+
+    const cpuStart = cpu();
+    loop.enable();
+    await run.sendPhase(o.messages, true, o.warmup);
+    await run.drain(
+      () => run.delivered,
+      () => run.expectedDeliveries,
+    );
+    loop.disable();
+    const cpuEnd = cpu();
+    const rssAfter = rss();
+    const { lost, unexpected, orderMismatches } = run.accounting();
+
+    const distribution: Record<string, number> = {};
+    for (const c of run.clients) distribution[c.instance] = (distribution[c.instance] ?? 0) + 1;
+    const ackSeconds = Math.max(0.001, (run.lastAckAt - run.firstSendAt) / 1000);
+    const deliverSeconds = Math.max(0.001, (run.lastDeliveryAt - run.firstSendAt) / 1000);
+    const serverCpu = cpuEnd.main - cpuStart.main;
+    const supportCpu = cpuEnd.support - cpuStart.support;
+    const result: LoadResult = {
+      label: o.label,
+      mode: o.mode,
+      url: o.url,
+      startedAt,
+      config: {
+        clients: o.clients,
+        rooms: o.rooms,
+        messagesPerClient: o.messages,
+        intervalMs: o.intervalMs,
+        warmupPerClient: o.warmup,
+        maxSeconds: o.maxSeconds,
+        offeredPerSecond: o.intervalMs > 0 ? round1((o.clients * 1000) / o.intervalMs) : null,
+      },
+      distribution,
+      roomsSpanningReplicas: run.roomsSpanningReplicas(),
+      sent: [...run.sent.values()].filter((r) => r.measured).length,
+      acked: run.acked,
+      failed: run.failed,
+      errors: run.errors,
+      rateLimitedRetries: run.rateLimitedRetries,
+      ackedPerSecond: round1(run.acked / ackSeconds),
+      deliveredPerSecond: round1(run.delivered / deliverSeconds),
+      ackSeconds: round1(ackSeconds),
+      deliverSeconds: round1(deliverSeconds),
+      ackP50: round1(percentile(run.ackLatency, 50)),
+      ackP95: round1(percentile(run.ackLatency, 95)),
+      ackP99: round1(percentile(run.ackLatency, 99)),
+      ackMax: round1(percentile(run.ackLatency, 100)),
+      e2eP50: round1(percentile(run.e2eLatency, 50)),
+      e2eP95: round1(percentile(run.e2eLatency, 95)),
+      e2eP99: round1(percentile(run.e2eLatency, 99)),
+      e2eMax: round1(percentile(run.e2eLatency, 100)),
+      expectedDeliveries: run.expectedDeliveries,
+      delivered: run.delivered,
+      lost,
+      unexpected,
+      duplicates: run.duplicates,
+      outOfOrder: run.sawSeq ? run.outOfOrder : null,
+      orderMismatches,
+      senderReorders: run.senderReorders,
+      disconnects: run.disconnects,
+      errorEvents: run.errorEvents,
+      timedOut: run.timedOut,
+      serverPids: pids,
+      rssBeforeMiB: round1(rssBefore / 1024),
+      rssConnectedMiB: round1(rssConnected / 1024),
+      rssAfterMiB: round1(rssAfter / 1024),
+      rssPerConnectionKiB: pids.length ? round1((rssConnected - rssBefore) / o.clients) : null,
+      serverCpuSeconds: round1(serverCpu),
+      supportCpuSeconds: supportPids.length ? round1(supportCpu) : null,
+      cpuMsPer1kDeliveries: run.delivered > 0 ? round1(((serverCpu + supportCpu) * 1e6) / run.delivered) : null,
+      loadgenLoopDelayP99Ms: round1(loop.percentile(99) / 1e6),
+    };
+    console.log(formatResult(result));
+    const line = JSON.stringify(result);
+    console.log(line);
+    if (o.out) writeFileSync(o.out, `${line}\n`);
+  } finally {
+    run.close();
+  }
 }
 
+const maxSeconds = Number(/--max-seconds[= ](\d+)/.exec(process.argv.join(' '))?.[1] ?? process.env.LOADGEN_MAX_SECONDS ?? 60) || 60;
 const watchdog = setTimeout(() => {
-  console.error('loadgen: max-seconds exceeded');
-  process.exit(2);
-}, Number(opts['max-seconds']) * 1000 + 30_000);
+  console.error('loadgen: hard time limit exceeded, exiting');
+  process.exit(3);
+}, (maxSeconds + 15) * 1000);
 watchdog.unref();
+
 main().then(
   () => process.exit(0),
-  (error: Error) => {
-    console.error(`loadgen failed: ${error.message}`);
+  (error: unknown) => {
+    console.error(`loadgen failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && /must be|Unknown option|unexpected argument/i.test(error.message)) console.error(USAGE);
     process.exit(1);
   },
 );

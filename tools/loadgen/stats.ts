@@ -1,14 +1,47 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-/** Percentile of an unsorted sample (nearest rank); NaN for an empty one. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
+/** Percentile of an unsorted sample (nearest rank); null for an empty one. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-export function median(values: number[]): number {
-  return percentile(values, 50);
+/** Median of the numbers among `values` (nulls skipped); null if there are none. */
+export function median(values: readonly (number | null)[]): number | null {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export const round1 = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
+
+/** The pids written in the given pid files (missing or unreadable files are skipped). */
+export function pidsFromFiles(files: readonly string[]): number[] {
+  const pids: number[] = [];
+  for (const f of files) {
+    try {
+      const pid = Number(readFileSync(f, 'utf8').trim());
+      if (Number.isInteger(pid) && pid > 0) pids.push(pid);
+    } catch {
+      /* not running */
+    }
+  }
+  return pids;
+}
+
+/** Files in `dir` whose name matches `pattern` (full paths, sorted). */
+export function filesMatching(dir: string, pattern: RegExp): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((n) => pattern.test(n))
+      .sort()
+      .map((n) => `${dir}/${n}`);
+  } catch {
+    return [];
+  }
 }
 
 /** Resident memory of a process in KiB, from /proc (0 when it is gone). */
@@ -20,3 +53,49 @@ export function rssKiB(pid: number): number {
     return 0;
   }
 }
+
+/** Fields of /proc/<pid>/stat after the command name: [state, ppid, ..., utime at 11, stime at 12]. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/** User + system CPU time of a process in seconds (clock ticks of 1/100 s, Linux's USER_HZ). */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / 100 : 0;
+}
+
+/** The pids and all their descendants (nginx workers of a master, a JVM under a wrapper). */
+export function withDescendants(roots: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [...roots];
+  }
+  for (const e of entries) {
+    const f = statFields(Number(e));
+    if (!f) continue;
+    const ppid = Number(f[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(e));
+    children.set(ppid, list);
+  }
+  const out = new Set<number>();
+  const stack = [...roots];
+  while (stack.length > 0 && out.size < 10_000) {
+    const pid = stack.pop()!;
+    if (out.has(pid)) continue;
+    out.add(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return [...out];
+}
+
+export const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);

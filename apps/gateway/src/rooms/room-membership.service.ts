@@ -10,6 +10,9 @@ import { presenceEntry, roomChannel, type ChatSocket } from '../socket/socket-st
 import { PersistedProgress } from './persisted-progress';
 import { RoomDirectory } from './room-directory.service';
 
+/** How long one store or Redis call of a join or leave may take. */
+const DEPENDENCY_TIMEOUT_MS = 3_000;
+
 export interface JoinAnswer {
   room: Room;
   members: User[];
@@ -41,7 +44,7 @@ export class RoomMembership {
   /** Returns the answer and what to do right after it is sent (replay held messages, go live). */
   async join(socket: ChatSocket, input: RoomJoinInput): Promise<{ answer: JoinAnswer; goLive: () => void }> {
     const { roomId, since } = input;
-    await this.directory.require(roomId);
+    await this.guard(() => this.directory.require(roomId));
     const user = socket.data.user;
     if (this.config.chat.singleRoomPolicy) {
       // One room at a time: joining another leaves the previous one first.
@@ -55,14 +58,15 @@ export class RoomMembership {
     void socket.leave(roomChannel(roomId));
     const buffer = this.live.beginJoin(roomId, this.producer.partitionOf(roomId));
     try {
-      await this.progress.waitFor(this.producer.partitionOf(roomId), buffer.untilSeq, this.config.chat.joinWaitMs);
+      const { joinWaitMs } = this.config.chat;
+      await this.guard(() => this.progress.waitFor(this.producer.partitionOf(roomId), buffer.untilSeq, joinWaitMs), joinWaitMs + 1000);
       const page = await this.guard(() =>
         since !== undefined
           ? this.messages.range(roomId, since, buffer.untilSeq, this.config.chat.joinPageSize)
           : this.messages.newest(roomId, buffer.untilSeq, this.config.chat.historyPageSize),
       );
       const members = await this.guard(() => this.presence.members(roomId));
-      const room = await this.directory.view(roomId, members.length);
+      const room = await this.guard(() => this.directory.view(roomId, members.length));
       const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };
       const goLive = () => {
         const lastSeq = page.messages.at(-1)?.seq ?? 0;
@@ -76,7 +80,7 @@ export class RoomMembership {
       return { answer, goLive };
     } catch (error) {
       this.live.endJoin(buffer);
-      if (!socket.data.rooms.has(roomId)) await this.presence.leave(roomId, entry).catch(() => undefined);
+      if (!socket.data.rooms.has(roomId)) await this.guard(() => this.presence.leave(roomId, entry)).catch(() => undefined);
       else void socket.join(roomChannel(roomId));
       throw error;
     }
@@ -84,7 +88,7 @@ export class RoomMembership {
 
   async leave(socket: ChatSocket, roomId: string): Promise<void> {
     if (!socket.data.rooms.has(roomId)) {
-      await this.directory.require(roomId);
+      await this.guard(() => this.directory.require(roomId));
       return; // leaving a room one is not in is a no-op, like leaving twice
     }
     void socket.leave(roomChannel(roomId));
@@ -107,13 +111,25 @@ export class RoomMembership {
     if (!members.some((m) => m.id === user.id)) await this.notifier.announce(roomId, 'leave', user, members);
   }
 
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
+  /**
+   * Every dependency call of a membership operation is bounded: a store or Redis that hangs makes
+   * the client get `unavailable` (and retry) instead of no answer at all.
+   */
+  private async guard<T>(op: () => Promise<T>, timeoutMs = DEPENDENCY_TIMEOUT_MS): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await op();
+      return await Promise.race([
+        op(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
     } catch (error) {
       if (error instanceof ChatError) throw error;
       this.logger.warn(`dependency failed: ${(error as Error).message}`);
       throw new ChatError('unavailable', 'a dependency is unavailable; retry later', 1000);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
