@@ -56,7 +56,15 @@ not_alive() { ! alive "$1"; }
 # No such process that already existed when `stop` began and survived it (others on this
 # machine may start the topology again meanwhile; processes younger than the stop are theirs).
 STOP_START=$SECONDS
-no_process() { ! pgrep -O "$((SECONDS - STOP_START))" "$@" >/dev/null; }
+# A process we just stopped can linger a moment as a zombie until pid 1 reaps it: it runs nothing
+# and holds no port, so only live processes count.
+no_process() {
+  local pid
+  for pid in $(pgrep -O "$((SECONDS - STOP_START))" "$@"); do
+    [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" == Z* ]] || return 1
+  done
+  return 0
+}
 
 # wait_until SECONDS description command...: polls every 0.5 s, bounded.
 wait_until() {
