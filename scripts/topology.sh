@@ -92,9 +92,13 @@ wait_http_ok() {
 # because the build is incremental: tsc leaves unchanged outputs (main.js) untouched.
 build_if_stale() {
   local main="dist/apps/gateway/src/main.js" ref
-  [[ -d node_modules ]] || die "node_modules is missing; run: npm ci"
+  # A fresh checkout (./docker-start.sh start on a new machine) installs its packages first.
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    log "installing npm dependencies"
+    npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci failed"
+  fi
   ref="$main"; [[ -f "$BUILD_STAMP" && "$BUILD_STAMP" -nt "$main" ]] && ref="$BUILD_STAMP"
-  if [[ -f "$main" ]] && [[ -z "$(find apps libs tsconfig.json tsconfig.build.json -newer "$ref" -type f -print -quit)" ]]; then
+  if [[ -f "$main" ]] && [[ -z "$(find apps libs tools tsconfig.json tsconfig.build.json -newer "$ref" -type f -print -quit)" ]]; then
     return 0
   fi
   log "building (npm run build)"
