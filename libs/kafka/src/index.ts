@@ -3,3 +3,4 @@ export * from './kafka.tokens';
 export * from './messages-topic';
 export * from './produce-batcher';
 export * from './kafka.probe';
+export * from './retry-retriable';

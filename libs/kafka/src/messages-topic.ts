@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KAFKA_CLIENT } from './kafka.tokens';
+import { retryRetriable } from './retry-retriable';
 
 /**
  * The chat topic and its dead-letter companion. Every process calls `ensure()` at start-up;
@@ -44,7 +45,7 @@ export class MessagesTopic {
         });
         this.logger.log(`created topics ${wanted.map((t) => t.topic).join(', ')}`);
       }
-      const meta = await admin.fetchTopicMetadata({ topics: [this.name] });
+      const meta = await retryRetriable('reading topic metadata', () => admin.fetchTopicMetadata({ topics: [this.name] }));
       const actual = meta.topics[0]?.partitions.length ?? 0;
       if (actual !== partitions) {
         throw new Error(

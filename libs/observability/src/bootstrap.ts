@@ -1,4 +1,4 @@
-import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 
 /**
@@ -17,8 +17,11 @@ export async function startApp(
     await listen(app);
     return app;
   } catch (error) {
-    new NestLogger(name).error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
-    // Give the logger a tick to flush before leaving.
+    // Written straight to stderr: with bufferLogs the Nest logger may never flush when start-up
+    // fails before useLogger, and this line is the only trace of why the process stopped.
+    const { message, stack } = error as Error;
+    process.stderr.write(`${JSON.stringify({ level: 60, time: new Date().toISOString(), app: name, msg: `start-up failed: ${message}`, stack })}\n`);
+    process.exitCode = 1;
     setTimeout(() => process.exit(1), 100);
     return undefined;
   }

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { chatRecordSchema, messageFromRecord, type ChatMessage } from '@app/contracts';
-import { KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
+import { KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { roomChannel, type ChatServer } from '../socket/socket-state';
 import { SocketServerRef } from '../socket/socket-server.ref';
@@ -54,13 +54,15 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const ends = await admin.fetchTopicOffsets(this.topic.name);
+      const ends = await retryRetriable('reading partition ends', () => admin.fetchTopicOffsets(this.topic.name));
       for (const end of ends) this.handled.set(end.partition, BigInt(end.high) - 1n);
-      await admin.setOffsets({
-        groupId,
-        topic: this.topic.name,
-        partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-      });
+      await retryRetriable('committing the live stream start', () =>
+        admin.setOffsets({
+          groupId,
+          topic: this.topic.name,
+          partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+        }),
+      );
     } finally {
       await admin.disconnect();
     }
