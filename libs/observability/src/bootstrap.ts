@@ -1,6 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 
+/** Longer than a normal drain (a batch in flight, a leave-group), shorter than the stop grace period. */
+const SHUTDOWN_DEADLINE_MS = 15_000;
+
 /**
  * The start-up every app shares: structured logs, shutdown hooks (SIGTERM runs
  * onModuleDestroy then onApplicationShutdown), and a clear exit when start-up fails.
@@ -14,6 +17,10 @@ export async function startApp(
     const app = await create();
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
+    // A clean shutdown waits for Kafka and the store; if they are gone it could wait forever.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref());
+    }
     await listen(app);
     return app;
   } catch (error) {
