@@ -13,6 +13,7 @@ set -euo pipefail
 
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$REPO_DIR"
+source "$REPO_DIR/infra/lib/processes.sh"
 SELF="./$(basename "${BASH_SOURCE[0]}")"
 TOPOLOGY="$REPO_DIR/scripts/topology.sh"
 COMPOSE_FILE="$REPO_DIR/docker-compose.yml"
@@ -181,13 +182,8 @@ DATA_DIR="${CHATSTREAM_DATA:-$REPO_DIR/.data}"
 RUN_DIR="$DATA_DIR/run"
 LOG_DIR="$DATA_DIR/logs"
 
-# The pid of a service we started, if it is alive (not a zombie).
-native_pid() {
-  local f="$RUN_DIR/$1.pid" pid st
-  [[ -f "$f" ]] || return 1
-  pid="$(cat "$f" 2>/dev/null)"; [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  st="$(ps -o stat= -p "$pid" 2>/dev/null)" && [[ -n "$st" && "$st" != Z* ]] && echo "$pid"
-}
+# The pid of a service we started, if it is alive (not a zombie). Read-only: status never edits.
+native_pid() { alive_pid_in "$RUN_DIR/$1.pid"; }
 
 native_gateway_count() {
   local n; n="$(cat "$RUN_DIR/gateways" 2>/dev/null || true)"
@@ -205,12 +201,6 @@ native_gateways() {
   } | sort -un
 }
 
-port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
-port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
-describe_pid() {
-  [[ -n "${1:-}" ]] || { echo "an unknown process"; return; }
-  echo "pid $1 ($(tr '\0' ' ' </proc/"$1"/cmdline 2>/dev/null | cut -c1-80 | sed 's/ *$//'))"
-}
 established() { ss -Htn state established "( sport = :$1 )" 2>/dev/null | wc -l; }
 
 fmt_duration() {

@@ -16,35 +16,23 @@ mkdir -p "$RUN_DIR" "$LOG_DIR" "$CACHE_DIR"
 log()  { printf '[infra] %s\n' "$*" >&2; }
 die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
-pid_file() { echo "$RUN_DIR/$1.pid"; }
+source "$INFRA_DIR/lib/processes.sh"
 
-# A killed process stays a zombie until its parent reaps it, and here (pid 1 adopts our daemons)
-# that can take seconds; `kill -0` counts a zombie as alive, so look at its state instead.
-is_alive() { local st; st="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ -n "$st" && "$st" != Z* ]]; }
+pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 # Prints the pid of a service we started if it is still alive, else nothing (and forgets it).
 running_pid() {
   local f; f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 1
-  local pid; pid="$(cat "$f")"
-  if [[ -n "$pid" ]] && is_alive "$pid"; then echo "$pid"; return 0; fi
+  alive_pid_in "$f" && return 0
   rm -f "$f"; return 1
 }
-
-# Who holds a TCP port on 127.0.0.1 (or any address): "pid/name", empty when free.
-port_owner() {
-  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
-}
-port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 # Fails with the holder's name when a port we need is taken by something that is not ours.
 require_free_port() {
   local port="$1" service="$2"
   if port_in_use "$port"; then
-    local pid; pid="$(port_owner "$port")"
-    local what="unknown process"
-    [[ -n "$pid" ]] && what="pid $pid ($(tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | cut -c1-80))"
-    die "port $port needed by $service is already in use by $what; stop it or change the port"
+    die "port $port needed by $service is already in use by $(describe_pid "$(port_owner "$port")"); stop it or change the port"
   fi
 }
 

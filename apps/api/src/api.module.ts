@@ -8,7 +8,7 @@ import { RedisModule, RedisProbe } from '@app/redis';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminLogin } from './admin/admin-login.service';
 import { AdminViews } from './admin/admin-views.service';
-import { AdminController } from './admin/admin.controller';
+import { AdminController, AdminLoginController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
@@ -26,7 +26,7 @@ import { RoomsController } from './rooms/rooms.controller';
     AuthModule,
     HealthModule.forProbes([MongoProbe, RedisProbe]),
   ],
-  controllers: [AuthController, RoomsController, AdminController],
+  controllers: [AuthController, RoomsController, AdminLoginController, AdminController],
   providers: [RoomViewsService, RoomReaper, BearerAuthGuard, AdminAuthGuard, AdminLogin, AdminViews, { provide: APP_FILTER, useClass: ChatErrorFilter }],
 })
 export class ApiModule {}

@@ -4,3 +4,4 @@ export * from './messages-topic';
 export * from './produce-batcher';
 export * from './kafka.probe';
 export * from './retry-retriable';
+export * from './chat-producer';

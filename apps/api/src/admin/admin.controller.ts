@@ -3,13 +3,10 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminLogin } from './admin-login.service';
 import { AdminViews } from './admin-views.service';
 
-/** PROTOCOL.md "Admin": every route but login needs a token with the admin role. */
+/** PROTOCOL.md "Admin": the one route that needs no token. */
 @Controller('admin')
-export class AdminController {
-  constructor(
-    private readonly login: AdminLogin,
-    private readonly views: AdminViews,
-  ) {}
+export class AdminLoginController {
+  constructor(private readonly login: AdminLogin) {}
 
   @Post('login')
   @HttpCode(200)
@@ -17,45 +14,45 @@ export class AdminController {
     const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     return this.login.login(username, password);
   }
+}
+
+/** PROTOCOL.md "Admin": every other route needs a token with the admin role. */
+@Controller('admin')
+@UseGuards(AdminAuthGuard)
+export class AdminController {
+  constructor(private readonly views: AdminViews) {}
 
   @Get('servers')
-  @UseGuards(AdminAuthGuard)
   async servers() {
     return { servers: await this.views.servers() };
   }
 
   @Get('clients')
-  @UseGuards(AdminAuthGuard)
   async clients() {
     return { clients: await this.views.clients() };
   }
 
   @Get('clients/:id')
-  @UseGuards(AdminAuthGuard)
   async client(@Param('id') id: string) {
     return { client: await this.views.client(id) };
   }
 
   @Delete('clients/:id')
-  @UseGuards(AdminAuthGuard)
   kick(@Param('id') id: string) {
     return this.views.kick(id);
   }
 
   @Get('rooms')
-  @UseGuards(AdminAuthGuard)
   async rooms() {
     return { rooms: await this.views.rooms() };
   }
 
   @Get('rooms/:id')
-  @UseGuards(AdminAuthGuard)
   async room(@Param('id') id: string) {
     return { room: await this.views.room(id) };
   }
 
   @Delete('rooms/:id')
-  @UseGuards(AdminAuthGuard)
   async deleteRoom(@Param('id') id: string) {
     await this.views.deleteRoom(id);
     return {};

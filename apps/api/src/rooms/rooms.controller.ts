@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, historyQuerySchema, parseInput, roomIdSchema, type HistoryPage, type Room, type RoomStats } from '@app/contracts';
-import { MessagesRepository } from '@app/mongo';
+import { MessagesRepository, RoomsRepository } from '@app/mongo';
 import { BearerAuthGuard } from '../http/bearer-auth.guard';
 import { RoomViewsService } from './room-views.service';
 
@@ -11,6 +11,7 @@ export class RoomsController {
   constructor(
     private readonly views: RoomViewsService,
     private readonly messages: MessagesRepository,
+    private readonly rooms: RoomsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -31,7 +32,8 @@ export class RoomsController {
   async history(@Param('roomId') roomId: string, @Query() query: unknown): Promise<HistoryPage> {
     const { limit, before, after } = parseInput(historyQuerySchema, query);
     const id = this.roomId(roomId);
-    if (!(await this.views.get(id))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    // Existence only: the full view (presence, distinct senders) is not needed for a page.
+    if (!(await this.rooms.findById(id))) throw new ChatError('not_found', `room ${roomId} does not exist`);
     return this.messages.page(id, { limit: limit ?? this.config.chat.historyPageSize, before, after });
   }
 

@@ -26,7 +26,6 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   /** Per partition: the last offset handled (emitted or held), -1 when none. */
   private readonly handled = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
-  private ready = false;
   private groupId: string | undefined;
 
   constructor(
@@ -39,10 +38,6 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
 
   private get server(): ChatServer | undefined {
     return this.serverRef.server;
-  }
-
-  get isReady(): boolean {
-    return this.ready;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -80,12 +75,10 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     await consumer.subscribe({ topic: this.topic.name, fromBeginning: false });
     await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
     await joined;
-    this.ready = true;
     this.logger.log(`live stream reading ${this.handled.size} partitions of ${this.topic.name}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.ready = false;
     await this.consumer?.disconnect();
     // The group was only this process; remove its committed start so groups do not pile up.
     if (this.groupId) {

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
 import { ChatMetrics } from '@app/observability';
-import { KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
+import { createChatProducer, KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
 
 /**
  * The gateway's Kafka producer: idempotent (a retried request is written once), acks from all
@@ -21,10 +21,7 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
   ) {
-    this.producer = kafka.producer({
-      // Records carry explicit partitions (RoomPartitioner); this only silences kafkajs's notice.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createChatProducer(kafka);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -33,9 +33,10 @@ export class RoomDirectory {
     return doc;
   }
 
-  /** Fresh counts for a room the caller is looking at. */
+  /** The room with fresh counts (the cached document's messageCount may be behind). */
   async view(roomId: string, memberCount: number): Promise<Room> {
-    const doc = (await this.rooms.findById(roomId)) ?? (await this.require(roomId));
+    const doc = await this.rooms.findById(roomId);
+    if (!doc) throw new ChatError('not_found', `room ${roomId} does not exist`);
     return toRoom(doc, memberCount);
   }
 

@@ -56,10 +56,11 @@ export class RoomMembership {
 
     // A re-join gets history again; until it is answered its live messages are held, not sent.
     void socket.leave(roomChannel(roomId));
-    const buffer = this.live.beginJoin(roomId, this.producer.partitionOf(roomId));
+    const partition = this.producer.partitionOf(roomId);
+    const buffer = this.live.beginJoin(roomId, partition);
     try {
       const { joinWaitMs } = this.config.chat;
-      await this.guard(() => this.progress.waitFor(this.producer.partitionOf(roomId), buffer.untilSeq, joinWaitMs), joinWaitMs + 1000);
+      await this.guard(() => this.progress.waitFor(partition, buffer.untilSeq, joinWaitMs), joinWaitMs + 1000);
       const page = await this.guard(() =>
         since !== undefined
           ? this.messages.range(roomId, since, buffer.untilSeq, this.config.chat.joinPageSize)

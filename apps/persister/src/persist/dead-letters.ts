@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import { KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
+import type { Kafka, Producer } from 'kafkajs';
+import { createChatProducer, KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
 
 export interface DeadLetter {
   partition: number;
@@ -22,10 +22,7 @@ export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly topic: MessagesTopic,
   ) {
-    this.producer = kafka.producer({
-      // Records carry explicit partitions (RoomPartitioner); this only silences kafkajs's notice.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createChatProducer(kafka);
   }
 
   async onApplicationBootstrap(): Promise<void> {
