@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@app/auth';
-import { ConfigModule } from '@app/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
@@ -12,6 +12,8 @@ import { AdminController, AdminLoginController } from './admin/admin.controller'
 import { AuthController } from './auth/auth.controller';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
+import { StoreAdmission } from './http/store-admission';
+import { StoreAdmissionInterceptor } from './http/store-admission.interceptor';
 import { RoomReaper } from './rooms/room-reaper.service';
 import { RoomViewsService } from './rooms/room-views.service';
 import { RoomsController } from './rooms/rooms.controller';
@@ -27,6 +29,21 @@ import { RoomsController } from './rooms/rooms.controller';
     HealthModule.forProbes([MongoProbe, RedisProbe]),
   ],
   controllers: [AuthController, RoomsController, AdminLoginController, AdminController],
-  providers: [RoomViewsService, RoomReaper, BearerAuthGuard, AdminAuthGuard, AdminLogin, AdminViews, { provide: APP_FILTER, useClass: ChatErrorFilter }],
+  providers: [
+    RoomViewsService,
+    RoomReaper,
+    BearerAuthGuard,
+    AdminAuthGuard,
+    AdminLogin,
+    AdminViews,
+    { provide: APP_FILTER, useClass: ChatErrorFilter },
+    {
+      provide: StoreAdmission,
+      inject: [APP_CONFIG],
+      // A queued request waits at most as long as one store read may take.
+      useFactory: (c: AppConfig) => new StoreAdmission(c.api.storeConcurrency, c.api.storeQueue, c.mongo.queryTimeoutMs),
+    },
+    StoreAdmissionInterceptor,
+  ],
 })
 export class ApiModule {}

@@ -18,7 +18,7 @@ export interface AppConfig {
     readonly lingerMs: number;
     readonly maxBatch: number;
   };
-  readonly mongo: { readonly url: string; readonly db: string };
+  readonly mongo: { readonly url: string; readonly db: string; readonly queryTimeoutMs: number };
   readonly redis: { readonly url: string };
   readonly auth: {
     readonly jwtSecret: string;
@@ -37,6 +37,7 @@ export interface AppConfig {
     readonly presenceTtlSeconds: number;
   };
   readonly persister: { readonly batchMax: number };
+  readonly api: { readonly storeConcurrency: number; readonly storeQueue: number };
 }
 
 export class ConfigError extends Error {}
@@ -68,7 +69,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       lingerMs: e.KAFKA_PRODUCE_LINGER_MS,
       maxBatch: e.KAFKA_PRODUCE_MAX_BATCH,
     },
-    mongo: { url: e.MONGO_URL, db: e.MONGO_DB },
+    mongo: { url: e.MONGO_URL, db: e.MONGO_DB, queryTimeoutMs: e.MONGO_QUERY_TIMEOUT_MS },
     redis: { url: e.REDIS_URL },
     auth: {
       jwtSecret: e.JWT_SECRET,
@@ -87,5 +88,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },
+    api: { storeConcurrency: e.API_STORE_CONCURRENCY, storeQueue: e.API_STORE_QUEUE },
   };
 }

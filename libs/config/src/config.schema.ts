@@ -35,6 +35,14 @@ export const envSchema = z
 
     MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
     MONGO_DB: z.string().min(1).default('chatstream'),
+    // Every read of the store is cut off by the server after this (maxTimeMS): a slow query
+    // answers `unavailable` instead of holding a connection and the caller.
+    MONGO_QUERY_TIMEOUT_MS: positiveInt.max(60_000).default(2000),
+    // The api's store reads in flight at once, and how many more may wait for a slot; past that
+    // a request is shed at once with 503 `unavailable` + Retry-After, so one busy endpoint cannot
+    // queue up work that starves login and /health.
+    API_STORE_CONCURRENCY: positiveInt.max(1000).default(16),
+    API_STORE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
 
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { ChatMessage } from '@app/contracts';
 import { COLLECTIONS, type MessageDocument } from './documents';
 import { MONGO_DB } from './mongo.tokens';
@@ -22,9 +23,12 @@ const DUPLICATE_KEY = 11000;
 @Injectable()
 export class MessagesRepository {
   private readonly messages: Collection<MessageDocument>;
+  /** Server-side limit of every read (maxTimeMS): a slow query fails instead of piling up. */
+  private readonly readTimeoutMs: number;
 
-  constructor(@Inject(MONGO_DB) db: Db) {
+  constructor(@Inject(MONGO_DB) db: Db, @Inject(APP_CONFIG) config: AppConfig) {
     this.messages = db.collection<MessageDocument>(COLLECTIONS.messages);
+    this.readTimeoutMs = config.mongo.queryTimeoutMs;
   }
 
   /**
@@ -55,11 +59,11 @@ export class MessagesRepository {
   async page(roomId: string, query: PageQuery): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
     const { limit, before, after } = query;
     if (after !== undefined) {
-      const docs = await this.messages.find({ roomId, seq: { $gt: after } }).sort({ seq: 1 }).limit(limit + 1).toArray();
+      const docs = await this.messages.find({ roomId, seq: { $gt: after } }).sort({ seq: 1 }).limit(limit + 1).maxTimeMS(this.readTimeoutMs).toArray();
       return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
     }
     const filter = before !== undefined ? { roomId, seq: { $lt: before } } : { roomId };
-    const docs = await this.messages.find(filter).sort({ seq: -1 }).limit(limit + 1).toArray();
+    const docs = await this.messages.find(filter).sort({ seq: -1 }).limit(limit + 1).maxTimeMS(this.readTimeoutMs).toArray();
     return { messages: docs.slice(0, limit).reverse().map(toMessage), hasMore: docs.length > limit };
   }
 
@@ -69,18 +73,19 @@ export class MessagesRepository {
       .find({ roomId, seq: { $gt: since, $lte: until } })
       .sort({ seq: 1 })
       .limit(limit + 1)
+      .maxTimeMS(this.readTimeoutMs)
       .toArray();
     return { messages: docs.slice(0, limit).map(toMessage), hasMore: docs.length > limit };
   }
 
   /** The newest `limit` messages with seq <= until, oldest first. */
   async newest(roomId: string, until: number, limit: number): Promise<{ messages: ChatMessage[]; hasMore: boolean }> {
-    const docs = await this.messages.find({ roomId, seq: { $lte: until } }).sort({ seq: -1 }).limit(limit + 1).toArray();
+    const docs = await this.messages.find({ roomId, seq: { $lte: until } }).sort({ seq: -1 }).limit(limit + 1).maxTimeMS(this.readTimeoutMs).toArray();
     return { messages: docs.slice(0, limit).reverse().map(toMessage), hasMore: docs.length > limit };
   }
 
   async countDistinctSenders(roomId: string): Promise<number> {
-    return (await this.messages.distinct('user.id', { roomId })).length;
+    return (await this.messages.distinct('user.id', { roomId }, { maxTimeMS: this.readTimeoutMs })).length;
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { Room, User } from '@app/contracts';
 import { COLLECTIONS, type RoomDocument } from './documents';
 import { MONGO_DB } from './mongo.tokens';
@@ -13,9 +14,12 @@ export function newRoomId(): string {
 @Injectable()
 export class RoomsRepository {
   private readonly rooms: Collection<RoomDocument>;
+  /** Server-side limit of every read (maxTimeMS). */
+  private readonly readTimeoutMs: number;
 
-  constructor(@Inject(MONGO_DB) db: Db) {
+  constructor(@Inject(MONGO_DB) db: Db, @Inject(APP_CONFIG) config: AppConfig) {
     this.rooms = db.collection<RoomDocument>(COLLECTIONS.rooms);
+    this.readTimeoutMs = config.mongo.queryTimeoutMs;
   }
 
   async create(name: string, createdBy: User): Promise<RoomDocument> {
@@ -32,11 +36,11 @@ export class RoomsRepository {
   }
 
   findById(id: string): Promise<RoomDocument | null> {
-    return this.rooms.findOne({ _id: id });
+    return this.rooms.findOne({ _id: id }, { maxTimeMS: this.readTimeoutMs });
   }
 
   list(limit = 500): Promise<RoomDocument[]> {
-    return this.rooms.find({}).sort({ createdAt: -1 }).limit(limit).toArray();
+    return this.rooms.find({}).sort({ createdAt: -1 }).limit(limit).maxTimeMS(this.readTimeoutMs).toArray();
   }
 
   /** Rooms never written to, created before `cutoff`: candidates for the empty-room TTL. */

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { MongoError } from 'mongodb';
 import { ChatError, HTTP_STATUS, type ErrorCode } from '@app/contracts';
 
 const CODE_OF_STATUS: Record<number, ErrorCode> = {
@@ -12,9 +13,13 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
   503: 'unavailable',
 };
 
+const STORE_RETRY_AFTER_MS = 1000;
+
 /**
  * Every error leaves as `{"error": {"code", "message"}}` (PROTOCOL.md) with its HTTP status.
- * Unknown errors are logged and answered as `internal` without their details.
+ * A store that fails or is too slow (maxTimeMS) is `unavailable`: a dependency problem the client
+ * retries, never a 500. Unknown errors are logged and answered as `internal` without their details.
+ * Every answer with retryAfterMs also carries `Retry-After` (seconds, rounded up).
  */
 @Catch()
 export class ChatErrorFilter implements ExceptionFilter {
@@ -22,7 +27,12 @@ export class ChatErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (error instanceof MongoError) {
+      this.logger.warn(`store: ${error.message}`);
+      error = new ChatError('unavailable', 'the history store did not answer in time; retry later', STORE_RETRY_AFTER_MS);
+    }
     if (error instanceof ChatError) {
+      if (error.retryAfterMs !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
       response.status(HTTP_STATUS[error.code]).json({ error: error.toBody() });
       return;
     }

@@ -1,12 +1,15 @@
-import { Controller, Get, Inject, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, historyQuerySchema, parseInput, roomIdSchema, type HistoryPage, type Room, type RoomStats } from '@app/contracts';
 import { MessagesRepository, RoomsRepository } from '@app/mongo';
 import { BearerAuthGuard } from '../http/bearer-auth.guard';
+import { StoreAdmissionInterceptor } from '../http/store-admission.interceptor';
 import { RoomViewsService } from './room-views.service';
 
 @Controller('rooms')
 @UseGuards(BearerAuthGuard)
+// Every route here reads the store: bounded together, the excess shed with 503 (StoreAdmission).
+@UseInterceptors(StoreAdmissionInterceptor)
 export class RoomsController {
   constructor(
     private readonly views: RoomViewsService,

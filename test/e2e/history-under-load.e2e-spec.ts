@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { ChatMessage } from '@app/contracts';
+import { BASE_URL, ChatClient, historyWhenComplete, login, roomWith, sourceIp } from '@app/testing';
+
+/**
+ * History at depth, under load (DESIGN.md "Performance model"; issue: history at any depth):
+ * 200 concurrent readers of deep pages of one room must not take the rest of the product down.
+ * Login, /health and sends keep answering quickly; every reader gets either the right page or a
+ * quick 503 `unavailable` with Retry-After (the api sheds what the store cannot take), never a
+ * 500, an HTML page or a hang.
+ */
+const SIZE = 3_000;
+const READERS = 200;
+const LOAD_MS = 5_000;
+const PROBE_BOUND_MS = 1_000;
+
+async function timed<T>(what: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await what();
+  return { ms: performance.now() - started, value };
+}
+
+describe('history under load', () => {
+  const opened: ChatClient[] = [];
+  afterAll(() => opened.forEach((c) => c.close()));
+
+  let token: string;
+  let roomId: string;
+  let stored: ChatMessage[];
+
+  beforeAll(async () => {
+    const owner = await ChatClient.connect({ sourceIp: sourceIp(231) });
+    opened.push(owner);
+    token = owner.token;
+    roomId = await roomWith('deep history', owner);
+    // Seeded straight into the chat topic, as a busy room would have filled it over time.
+    const kafka = new Kafka({ clientId: 'e2e-history-seed', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const sentAt = new Date().toISOString();
+    const messages = Array.from({ length: SIZE }, (_, i) => ({
+      key: roomId,
+      value: JSON.stringify({ v: 1, id: randomUUID(), roomId, clientMsgId: randomUUID(), user: owner.user, text: `deep ${i}`, sentAt }),
+    }));
+    await producer.send({ topic: 'chat.messages', acks: -1, messages });
+    await producer.disconnect();
+    stored = await historyWhenComplete(token, roomId, SIZE, 30_000);
+    expect(stored).toHaveLength(SIZE);
+  }, 60_000);
+
+  it('keeps login, /health and sends quick while 200 readers page deep history, and answers every reader correctly or with 503', async () => {
+    const sender = await ChatClient.connect({ sourceIp: sourceIp(232) });
+    opened.push(sender);
+    const sendRoom = await roomWith('sends during the history load', sender);
+
+    // Deep pages: `before` cursors in the oldest tenth of the room.
+    const cursors = Array.from({ length: 20 }, (_, i) => stored[50 + i * 13]!.seq);
+    const expected = new Map(cursors.map((c) => [c, stored.filter((m) => m.seq < c).slice(-50).map((m) => m.seq)]));
+    const outcomes = { ok: 0, shed: 0, wrong: [] as string[] };
+    const stopAt = Date.now() + LOAD_MS;
+    const reader = async (n: number): Promise<void> => {
+      for (let k = 0; k < 50 && Date.now() < stopAt; k++) {
+        const cursor = cursors[(n + k) % cursors.length]!;
+        const response = await fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${cursor}`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: AbortSignal.timeout(10_000),
+        });
+        const body = (await response.json()) as { messages?: ChatMessage[]; error?: { code: string } };
+        if (response.status === 200 && JSON.stringify(body.messages!.map((m) => m.seq)) === JSON.stringify(expected.get(cursor))) outcomes.ok++;
+        else if (response.status === 503 && body.error?.code === 'unavailable' && Number(response.headers.get('retry-after')) >= 1) {
+          outcomes.shed++;
+          await new Promise((r) => setTimeout(r, 100));
+        } else outcomes.wrong.push(`${response.status} ${JSON.stringify(body).slice(0, 120)}`);
+      }
+    };
+
+    const probes: { what: string; ms: number; ok: boolean }[] = [];
+    const probeLoop = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 500)); // the readers are in full swing
+      for (let i = 0; i < 5 && Date.now() < stopAt; i++) {
+        const l = await timed(() => login(`under-load-${randomUUID().slice(0, 8)}`));
+        probes.push({ what: 'login', ms: l.ms, ok: typeof l.value.token === 'string' });
+        const h = await timed(() => fetch(`${BASE_URL}/health`, { signal: AbortSignal.timeout(10_000) }));
+        probes.push({ what: '/health', ms: h.ms, ok: h.value.status === 200 });
+        const s = await timed(() => sender.send(sendRoom, `during load ${i}`));
+        probes.push({ what: 'send', ms: s.ms, ok: s.value.roomId === sendRoom });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    };
+
+    await Promise.all([...Array.from({ length: READERS }, (_, n) => reader(n)), probeLoop()]);
+
+    expect(outcomes.wrong).toEqual([]);
+    expect(outcomes.ok).toBeGreaterThan(0);
+    expect(probes.length).toBeGreaterThanOrEqual(6);
+    expect(probes.filter((p) => !p.ok || p.ms > PROBE_BOUND_MS)).toEqual([]);
+    // And the store is itself again at once: a page answers normally.
+    const after = await timed(() => fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${cursors[0]}`, { headers: { authorization: `Bearer ${token}` } }));
+    expect(after.value.status).toBe(200);
+    expect(after.ms).toBeLessThan(PROBE_BOUND_MS);
+  }, 60_000);
+});
