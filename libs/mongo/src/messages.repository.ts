@@ -84,6 +84,11 @@ export class MessagesRepository {
     return { messages: docs.slice(0, limit).reverse().map(toMessage), hasMore: docs.length > limit };
   }
 
+  /** Whether the room has any stored message (its stored count may lag by a second: RoomStats). */
+  async hasMessages(roomId: string): Promise<boolean> {
+    return (await this.messages.findOne({ roomId }, { projection: { _id: 1 }, maxTimeMS: this.readTimeoutMs })) !== null;
+  }
+
   async countDistinctSenders(roomId: string): Promise<number> {
     return (await this.messages.distinct('user.id', { roomId }, { maxTimeMS: this.readTimeoutMs })).length;
   }

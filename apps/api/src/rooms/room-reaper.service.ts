@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { RoomsRepository } from '@app/mongo';
+import { MessagesRepository, RoomsRepository } from '@app/mongo';
 import { REDIS, ReplicaBus, RoomPresence } from '@app/redis';
 
 /**
@@ -15,6 +15,7 @@ export class RoomReaper implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     private readonly rooms: RoomsRepository,
+    private readonly messages: MessagesRepository,
     private readonly presence: RoomPresence,
     private readonly bus: ReplicaBus,
     @Inject(REDIS) private readonly redis: Redis,
@@ -41,6 +42,8 @@ export class RoomReaper implements OnApplicationBootstrap, OnApplicationShutdown
       const members = await this.presence.membersOf(candidates.map((r) => r._id));
       for (const room of candidates) {
         if ((members.get(room._id)?.length ?? 0) > 0) continue;
+        // The stored count is updated about once a second, after the messages themselves.
+        if (await this.messages.hasMessages(room._id)) continue;
         if (await this.rooms.deleteIfUnused(room._id)) {
           removed++;
           await this.bus.publish({ kind: 'room-deleted', roomId: room._id });

@@ -24,7 +24,7 @@ export class ChatMetrics {
   readonly produceLatency = new Histogram({ name: 'chat_produce_latency_seconds', help: 'Produce request duration (batch, acks=all)', buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly produceBatchSize = new Histogram({ name: 'chat_produce_batch_size', help: 'Messages per produce request', buckets: SIZE_BUCKETS, registers: [this.registry] });
   readonly persistLatency = new Histogram({ name: 'chat_persist_latency_seconds', help: 'Bulk write duration per chunk', buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per bulk write', buckets: SIZE_BUCKETS, registers: [this.registry] });
+  readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per store insert (the batches of a fetch merged)', buckets: SIZE_BUCKETS, registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
   readonly httpRequests = new Counter({ name: 'chat_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'status'], registers: [this.registry] });
 
