@@ -1,25 +1,36 @@
 #!/usr/bin/env bash
-# The benchmark (a script, not a test; DESIGN.md "Performance model"): chatstream through Nginx
-# :3001 against the baseline, a minimal Socket.IO + @socket.io/redis-adapter chat server
-# (tools/baseline/server.ts; 3 replicas on 3111-3113 behind their own Nginx on 127.0.0.1:3002
-# with ip_hash), driven by the same load generator (tools/loadgen) with the same load, alternately,
-# for ROUNDS rounds. Prints the median of every figure for both and the ratio chatstream/baseline,
-# and writes everything to .data/bench/results-<timestamp>.json.
+# The benchmark toolkit (a tool, not a test; DESIGN.md "Performance model"; docs/benchmarks.md).
+# One entry point for every scenario, each bounded in time; results, a summary and PNG charts go
+# to .data/bench/<scenario>-<timestamp>/.
 #
-# Usage: scripts/bench.sh [ROUNDS]          (default 3)
-# Load (environment): CLIENTS=60 ROOMS=6 MESSAGES=50 INTERVAL_MS=20 WARMUP=5 MAX_SECONDS=60
+# Usage: scripts/bench.sh <scenario> [options]      (npm run bench -- <scenario> [options])
+#   sweep        the message path at several offered rates, chatstream vs the baseline, alternately,
+#                ROUNDS rounds, medians (default ~10 min)      --rates --rounds --clients --rooms --seconds
+#   history      REST history through Nginx with autocannon, rooms of 1,000 and 100,000 messages,
+#                latest / deep before / after pages, 1, 10, 50 connections (~3 min + first seeding)
+#                                                               --sizes --connections --seconds --limit
+#   connections  idle Socket.IO connections ramped to a target, chatstream vs baseline (~3 min)
+#                                                               --target --step --max-seconds
+#   join         room:join with since on deep rooms while 500 sends/s flow (~2 min)
+#                                                               --sizes --joins --traffic
 #
-# The chatstream topology is started with `scripts/topology.sh up` (idempotent). If none of its
-# services ran before, the bench stops it again on exit (`topology.sh down`); otherwise it is left
-# as found. The baseline replicas and their Nginx are always stopped on exit, by pid.
+# The baseline (sweep, connections) is a minimal Socket.IO + @socket.io/redis-adapter chat server
+# (tools/baseline/server.ts; 3 replicas on 3111-3113 behind their own Nginx on 127.0.0.1:3002, with
+# the product's ip_hash and worker settings). The chatstream topology is started with
+# `scripts/topology.sh up` (idempotent); if none of it ran before, the bench stops it again on exit,
+# otherwise it is left as found. The baseline replicas and their Nginx are always stopped, by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source infra/lib/common.sh
 
-ROUNDS="${1:-3}"
-[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [ROUNDS]   (a positive integer)" >&2; exit 2; }
-CLIENTS="${CLIENTS:-60}" ROOMS="${ROOMS:-6}" MESSAGES="${MESSAGES:-50}" INTERVAL_MS="${INTERVAL_MS:-20}"
-WARMUP="${WARMUP:-5}" MAX_SECONDS="${MAX_SECONDS:-60}"
+SCENARIO="${1:-}"
+case "$SCENARIO" in
+  sweep) SCENARIO_LIMIT=1200; NEEDS_BASELINE=true ;;
+  history|join) SCENARIO_LIMIT=600; NEEDS_BASELINE=false ;;
+  connections) SCENARIO_LIMIT=600; NEEDS_BASELINE=true ;;
+  *) sed -n '5,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac
+shift
 
 bench_log() { printf '[bench] %s\n' "$*" >&2; }
 
@@ -35,13 +46,15 @@ BASELINE_PORTS=(3111 3112 3113)
 BASELINE_NGINX_PORT=3002
 NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-ROUND_DIR="$BENCH_DIR/tmp/rounds-$STAMP"
-RESULTS="$BENCH_DIR/results-$STAMP.json"
+OUT_DIR="$BENCH_DIR/$SCENARIO-$STAMP"
 
 # One bench at a time (they would share ports 3002 and 3111-3113).
 exec 8>"$RUN_DIR/.bench.lock"
 flock -n 8 || { bench_log "another scripts/bench.sh is running (lock $RUN_DIR/.bench.lock)"; exit 1; }
 
+# Many sockets (the connections scenario holds 20,000 through Nginx, twice the descriptors there):
+# raise the limit when allowed (root), else use the hard limit. Services started below inherit it.
+ulimit -Hn 1048576 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # Was any part of the topology running before? (read-only: pid files + liveness)
@@ -51,11 +64,11 @@ for f in "$TOPO_RUN_DIR"/{kafka,mongo,redis,persister,api,nginx}.pid "$TOPO_RUN_
 done
 started_topology=false
 
-loadgen_pid=""
+scenario_pid=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  [[ -n "$loadgen_pid" ]] && kill -TERM "$loadgen_pid" 2>/dev/null || true
+  [[ -n "$scenario_pid" ]] && kill -TERM "$scenario_pid" 2>/dev/null || true
   stop_daemon baseline-nginx 10 2>/dev/null || true
   local i
   for i in 1 2 3; do stop_daemon "baseline-$i" 10 2>/dev/null & done
@@ -76,128 +89,103 @@ bench_log "chatstream: scripts/topology.sh up ($($topology_was_running && echo '
 scripts/topology.sh up >&2 8>&-
 
 # topology.sh rebuilds when apps/ or libs/ changed; the tools are built by the same command.
-tools_js=(dist/tools/loadgen/loadgen.js dist/tools/loadgen/summarize.js dist/tools/baseline/server.js)
+tools_js=(dist/tools/loadgen/loadgen.js dist/tools/bench/"$SCENARIO".js dist/tools/bench/charts.js dist/tools/baseline/server.js)
 need_build=false
 for js in "${tools_js[@]}"; do [[ -f "$js" ]] || need_build=true; done
-if ! $need_build && [[ -n "$(find tools -name '*.ts' -newer dist/tools/loadgen/loadgen.js -print -quit)" ]]; then need_build=true; fi
+if ! $need_build && [[ -n "$(find tools -name '*.ts' -newer dist/tools/bench/"$SCENARIO".js -print -quit)" ]]; then need_build=true; fi
 if $need_build; then
   bench_log "building the tools (npm run build)"
   npm run -s build >&2 || { bench_log "build failed"; exit 1; }
 fi
 
 # --- baseline ----------------------------------------------------------------------------------
-# Leftovers of a bench that was killed (SIGKILL skips the trap) are ours: stop them first.
-stop_daemon baseline-nginx 5 2>/dev/null || true
-for i in 1 2 3; do stop_daemon "baseline-$i" 5 2>/dev/null || true; done
+start_baseline() {
+  # Leftovers of a bench that was killed (SIGKILL skips the trap) are ours: stop them first.
+  stop_daemon baseline-nginx 5 2>/dev/null || true
+  for i in 1 2 3; do stop_daemon "baseline-$i" 5 2>/dev/null || true; done
 
-for i in 1 2 3; do
-  port="${BASELINE_PORTS[$((i - 1))]}"
-  require_free_port "$port" "baseline-$i"
-  # 8>&-: the daemons must not inherit the bench lock (a killed bench would leave it held).
-  start_daemon "baseline-$i" env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" node dist/tools/baseline/server.js 8>&-
-done
-for i in 1 2 3; do
-  port="${BASELINE_PORTS[$((i - 1))]}"
-  pid="$(cat "$(pid_file "baseline-$i")")"
-  wait_for_port "$port" "baseline-$i" 20 "$pid"
-  curl -sf --max-time 2 "http://127.0.0.1:$port/health" >/dev/null || { bench_log "baseline-$i does not answer /health"; exit 1; }
-done
+  for i in 1 2 3; do
+    port="${BASELINE_PORTS[$((i - 1))]}"
+    require_free_port "$port" "baseline-$i"
+    # 8>&-: the daemons must not inherit the bench lock (a killed bench would leave it held).
+    start_daemon "baseline-$i" env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" node dist/tools/baseline/server.js 8>&-
+  done
+  for i in 1 2 3; do
+    port="${BASELINE_PORTS[$((i - 1))]}"
+    pid="$(cat "$(pid_file "baseline-$i")")"
+    wait_for_port "$port" "baseline-$i" 20 "$pid"
+    curl -sf --max-time 2 "http://127.0.0.1:$port/health" >/dev/null || { bench_log "baseline-$i does not answer /health"; exit 1; }
+  done
 
-# The baseline's Nginx: the proxy settings of the repo's nginx.conf that matter for /socket.io/
-# (ip_hash, upgrade, no buffering, tcp_nodelay, same worker setup), nothing else.
-user_line="# (not root: nginx keeps the current user)"
-(( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
-rlimit=65535; hard="$(ulimit -Hn)"; [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < rlimit )) && rlimit="$hard"
-servers=""; for port in "${BASELINE_PORTS[@]}"; do servers+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'; done
-cat >"$BENCH_DIR/nginx.conf" <<NGINX
-# Generated by scripts/bench.sh: the baseline's Nginx (:$BASELINE_NGINX_PORT), shaped like the product's.
-$user_line
-daemon off;
-pid $RUN_DIR/baseline-nginx.nginxpid;
-error_log $LOG_DIR/baseline-nginx.log warn;
-worker_processes auto;
-worker_rlimit_nofile $rlimit;
-events { worker_connections 16384; }
-http {
-  sendfile on;
-  tcp_nopush on;
-  tcp_nodelay on;
-  keepalive_timeout 65s;
-  access_log off;
-  client_body_temp_path $BENCH_DIR/tmp/client_body;
-  proxy_temp_path $BENCH_DIR/tmp/proxy;
-  fastcgi_temp_path $BENCH_DIR/tmp/fastcgi;
-  uwsgi_temp_path $BENCH_DIR/tmp/uwsgi;
-  scgi_temp_path $BENCH_DIR/tmp/scgi;
-  map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
-  upstream baseline {
-    ip_hash;
-$servers    keepalive 64;
-  }
-  server {
-    listen 127.0.0.1:$BASELINE_NGINX_PORT backlog=4096;
-    proxy_http_version 1.1;
-    proxy_set_header Host \$host;
-    proxy_set_header X-Real-IP \$remote_addr;
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    proxy_set_header Upgrade \$http_upgrade;
-    proxy_set_header Connection \$connection_upgrade;
-    proxy_connect_timeout 2s;
-    location /socket.io/ {
-      proxy_pass http://baseline;
-      proxy_next_upstream error timeout;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-      proxy_buffering off;
+  # The baseline's Nginx: the proxy settings of the repo's nginx.conf that matter for /socket.io/
+  # (ip_hash, upgrade, no buffering, tcp_nodelay, same worker setup), nothing else.
+  user_line="# (not root: nginx keeps the current user)"
+  (( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
+  rlimit=65535; hard="$(ulimit -Hn)"; [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < rlimit )) && rlimit="$hard"
+  servers=""; for port in "${BASELINE_PORTS[@]}"; do servers+="    server 127.0.0.1:$port max_fails=1 fail_timeout=5s;"$'\n'; done
+  cat >"$BENCH_DIR/nginx.conf" <<NGINX
+  # Generated by scripts/bench.sh: the baseline's Nginx (:$BASELINE_NGINX_PORT), shaped like the product's.
+  $user_line
+  daemon off;
+  pid $RUN_DIR/baseline-nginx.nginxpid;
+  error_log $LOG_DIR/baseline-nginx.log warn;
+  worker_processes auto;
+  worker_rlimit_nofile $rlimit;
+  events { worker_connections $(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1); }
+  http {
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 65s;
+    access_log off;
+    client_body_temp_path $BENCH_DIR/tmp/client_body;
+    proxy_temp_path $BENCH_DIR/tmp/proxy;
+    fastcgi_temp_path $BENCH_DIR/tmp/fastcgi;
+    uwsgi_temp_path $BENCH_DIR/tmp/uwsgi;
+    scgi_temp_path $BENCH_DIR/tmp/scgi;
+    map \$http_upgrade \$connection_upgrade { default upgrade; '' ''; }
+    upstream baseline {
+      ip_hash;
+  $servers    keepalive 64;
     }
-    location = /health { return 200 'ok'; }
+    server {
+      listen 127.0.0.1:$BASELINE_NGINX_PORT backlog=4096;
+      proxy_http_version 1.1;
+      proxy_set_header Host \$host;
+      proxy_set_header X-Real-IP \$remote_addr;
+      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_connect_timeout 2s;
+      location /socket.io/ {
+        proxy_pass http://baseline;
+        proxy_next_upstream error timeout;
+        proxy_read_timeout 1h;
+        proxy_send_timeout 1h;
+        proxy_buffering off;
+      }
+      location = /health { return 200 'ok'; }
+    }
   }
-}
 NGINX
-out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
-require_free_port "$BASELINE_NGINX_PORT" baseline-nginx
-start_daemon baseline-nginx "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 8>&-
-wait_for_port "$BASELINE_NGINX_PORT" baseline-nginx 20 "$(cat "$(pid_file baseline-nginx)")"
-bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"
-
-# --- rounds ------------------------------------------------------------------------------------
-mkdir -p "$ROUND_DIR"
-join_by_comma() { local IFS=,; echo "$*"; }
-gateway_pid_files=("$TOPO_RUN_DIR"/gateway-*.pid)
-load=(--clients "$CLIENTS" --rooms "$ROOMS" --messages "$MESSAGES" --interval "$INTERVAL_MS" --warmup "$WARMUP" --max-seconds "$MAX_SECONDS")
-failures=0
-run_load() {   # run_load MODE ROUND
-  local mode="$1" round="$2" args=()
-  if [[ "$mode" == chatstream ]]; then
-    args=(--url http://127.0.0.1:3001 --pid-files "$(join_by_comma "${gateway_pid_files[@]}")"
-          --support-pid-files "$(join_by_comma "$TOPO_RUN_DIR"/{kafka,mongo,redis,persister,nginx}.pid)")
-  else
-    args=(--url "http://127.0.0.1:$BASELINE_NGINX_PORT" --pid-files "$(join_by_comma "$RUN_DIR"/baseline-{1,2,3}.pid)"
-          --support-pid-files "$(join_by_comma "$TOPO_RUN_DIR/redis.pid" "$RUN_DIR/baseline-nginx.pid")")
-  fi
-  bench_log "round $round/$ROUNDS: $mode"
-  # In the background + wait, so that INT/TERM run the cleanup at once (which stops it too).
-  node dist/tools/loadgen/loadgen.js --mode "$mode" --label "$mode-r$round" "${args[@]}" "${load[@]}" \
-    --out "$ROUND_DIR/r$round-$mode.json" &
-  loadgen_pid=$!
-  if ! wait "$loadgen_pid"; then
-    bench_log "round $round: $mode load run FAILED (left out of the medians)"
-    failures=$((failures + 1))
-  fi
-  loadgen_pid=""
-  sleep 2   # let GC, Kafka flushes and the persister settle before the next run
+  out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
+  require_free_port "$BASELINE_NGINX_PORT" baseline-nginx
+  start_daemon baseline-nginx "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 8>&-
+  wait_for_port "$BASELINE_NGINX_PORT" baseline-nginx 20 "$(cat "$(pid_file baseline-nginx)")"
+  bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"
 }
-for round in $(seq 1 "$ROUNDS"); do
-  # Alternate which system goes first, so slow drift (other work on the machine) hits both alike.
-  if (( round % 2 == 1 )); then run_load chatstream "$round"; run_load baseline "$round"
-  else run_load baseline "$round"; run_load chatstream "$round"; fi
-done
+$NEEDS_BASELINE && start_baseline
 
-shopt -s nullglob
-round_files=("$ROUND_DIR"/*.json)
-(( ${#round_files[@]} > 0 )) || { bench_log "no load run succeeded"; exit 1; }
+# --- the scenario ------------------------------------------------------------------------------
+mkdir -p "$OUT_DIR"
+bench_log "$SCENARIO: results, summary and charts in $OUT_DIR"
+# In the background + wait, so that INT/TERM run the cleanup at once (which stops it too); a hard
+# time bound on top of the scenario's own bounds.
+timeout --signal=TERM --kill-after=10 "$SCENARIO_LIMIT" \
+  node --max-old-space-size=4096 "dist/tools/bench/$SCENARIO.js" --out-dir "$OUT_DIR" "$@" >"$OUT_DIR/summary.txt" &
+scenario_pid=$!
+wait "$scenario_pid" || { bench_log "$SCENARIO failed (exit $?)"; exit 1; }
+scenario_pid=""
 echo
-node dist/tools/loadgen/summarize.js --out "$RESULTS" \
-  --note "scripts/bench.sh $ROUNDS; load CLIENTS=$CLIENTS ROOMS=$ROOMS MESSAGES=$MESSAGES INTERVAL_MS=$INTERVAL_MS WARMUP=$WARMUP; failed runs: $failures" \
-  "${round_files[@]}"
-(( failures == 0 )) || { bench_log "$failures load run(s) failed"; exit 1; }
+cat "$OUT_DIR/summary.txt"
+node dist/tools/bench/charts.js "$OUT_DIR/results.json"

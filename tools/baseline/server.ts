@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import { collectDefaultMetrics, register } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 
 /**
@@ -39,7 +40,14 @@ const ackOf = (a: unknown): ((answer: unknown) => void) | undefined => (typeof a
 
 const pub = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
 const sub = pub.duplicate();
+// Node's process metrics (event-loop lag, memory), as every chatstream service serves them, so
+// the benchmark reads both systems the same way.
+collectDefaultMetrics();
 const http = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    void register.metrics().then((text) => res.writeHead(200, { 'content-type': register.contentType }).end(text));
+    return;
+  }
   if (req.url === '/health') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ status: 'ok', instance }));

@@ -4,7 +4,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type { Session } from '@app/contracts';
 import { dataDir, type LoadOptions, parseOptions, sourceAddress, USAGE } from './options';
-import { cpuSeconds, filesMatching, percentile, pidsFromFiles, round1, rssKiB, sum, withDescendants } from './stats';
+import { percentile, round1, sum } from '../bench/stats';
+import { cpuSeconds, filesMatching, pidsFromFiles, rssKiB, withDescendants } from './stats';
 import type { LoadResult } from './result';
 import { formatResult } from './result';
 
@@ -61,6 +62,7 @@ interface SentRecord {
 
 const now = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const TEXT = /^([tw]):(\d+(?:\.\d+)?):(\d+)$/;
 
@@ -350,6 +352,17 @@ class LoadRun {
     return { lost, unexpected, orderMismatches };
   }
 
+  /** One line for a person watching a long run: phase, elapsed, rates, current p99s. */
+  progressLine(): string {
+    const elapsed = Math.max(0.001, (now() - this.firstSendAt) / 1000);
+    const p99 = (xs: number[]): string => (xs.length ? `${round1(percentile(xs, 99))} ms` : '-');
+    return (
+      `[loadgen ${this.o.label}] measuring ${elapsed.toFixed(0)} s: acked ${this.acked} (${Math.round(this.acked / elapsed)}/s), ` +
+      `delivered ${this.delivered} (${Math.round(this.delivered / elapsed)}/s), failed ${this.failed}, ` +
+      `ack p99 ${p99(this.ackLatency)}, send→receive p99 ${p99(this.e2eLatency)}`
+    );
+  }
+
   close(): void {
     for (const c of this.clients) {
       c.disconnected = true;
@@ -378,6 +391,13 @@ async function main(): Promise<void> {
   const files = defaultPidFiles(o);
   const pids = pidsFromFiles(files.main);
   const supportPids = withDescendants(pidsFromFiles(files.support));
+  const componentPids = o.components.map((c) => ({ name: c.name, pids: withDescendants(pidsFromFiles(c.pidFiles)) }));
+  const componentCpu = (): Record<string, number> => {
+    const own = process.cpuUsage();
+    const out: Record<string, number> = { loadgen: (own.user + own.system) / 1e6 };
+    for (const c of componentPids) out[c.name] = sum(c.pids.map(cpuSeconds));
+    return out;
+  };
   const rss = (): number => sum(pids.map(rssKiB));
   const cpu = (): { main: number; support: number } => ({ main: sum(pids.map(cpuSeconds)), support: sum(supportPids.map(cpuSeconds)) });
 
@@ -400,14 +420,21 @@ async function main(): Promise<void> {
     }
 
     const cpuStart = cpu();
+    const componentsStart = componentCpu();
     loop.enable();
+    const progress = o.progress ? setInterval(() => console.error(run.progressLine()), 3_000) : null;
     await run.sendPhase(o.messages, true, o.warmup);
     await run.drain(
       () => run.delivered,
       () => run.expectedDeliveries,
     );
+    if (progress) clearInterval(progress);
     loop.disable();
     const cpuEnd = cpu();
+    const componentsEnd = componentCpu();
+    const cpuSecondsByComponent = Object.fromEntries(
+      Object.entries(componentsEnd).map(([name, end]) => [name, round2(end - (componentsStart[name] ?? 0))]),
+    );
     const rssAfter = rss();
     const { lost, unexpected, orderMismatches } = run.accounting();
 
@@ -469,6 +496,7 @@ async function main(): Promise<void> {
       serverCpuSeconds: round1(serverCpu),
       supportCpuSeconds: supportPids.length ? round1(supportCpu) : null,
       cpuMsPer1kDeliveries: run.delivered > 0 ? round1(((serverCpu + supportCpu) * 1e6) / run.delivered) : null,
+      cpuSecondsByComponent,
       loadgenLoopDelayP99Ms: round1(loop.percentile(99) / 1e6),
     };
     console.log(formatResult(result));

@@ -19,6 +19,10 @@ export interface LoadOptions {
   pidFiles: string[];
   /** Pid files of the other processes on the message path (CPU only; descendants included). */
   supportPidFiles: string[];
+  /** Named groups of pid files whose CPU is reported separately (descendants included). */
+  components: { name: string; pidFiles: string[] }[];
+  /** Print a progress line to stderr every few seconds. */
+  progress: boolean;
   out: string | null;
   label: string;
 }
@@ -37,6 +41,8 @@ export const USAGE = `usage: node dist/tools/loadgen/loadgen.js [options]   (eac
   --first-subnet X             LOADGEN_FIRST_SUBNET  default 1
   --pid-files a,b,c            LOADGEN_PID_FILES     default .data/run/gateway-*.pid (baseline: .data/bench/run/baseline-[0-9]*.pid)
   --support-pid-files a,b      LOADGEN_SUPPORT_PID_FILES  CPU only (kafka, persister, redis, nginx ...)
+  --component NAME=a+b         (repeatable) CPU of these pid files reported as NAME (descendants included)
+  --progress                   a progress line on stderr every 3 s
   --out FILE                   LOADGEN_OUT           also write the JSON result there
   --label TEXT                 LOADGEN_LABEL`;
 
@@ -69,6 +75,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
       'first-subnet': { type: 'string' },
       'pid-files': { type: 'string' },
       'support-pid-files': { type: 'string' },
+      component: { type: 'string', multiple: true },
+      progress: { type: 'boolean' },
       out: { type: 'string' },
       label: { type: 'string' },
       help: { type: 'boolean' },
@@ -97,6 +105,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
   const pidFilesRaw = values['pid-files'] ?? env.LOADGEN_PID_FILES;
   const supportRaw = values['support-pid-files'] ?? env.LOADGEN_SUPPORT_PID_FILES;
   const out = values.out ?? env.LOADGEN_OUT ?? null;
+  const components = (values.component ?? []).map((raw) => {
+    const m = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(raw);
+    if (!m) throw new Error(`--component must be NAME=pidfile[+pidfile...] (got '${raw}')`);
+    return { name: m[1]!, pidFiles: m[2]!.split('+').filter((x) => x.length > 0) };
+  });
   return {
     mode,
     url,
@@ -111,6 +124,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
     firstSubnet,
     pidFiles: pidFilesRaw !== undefined ? list(pidFilesRaw) : [],
     supportPidFiles: supportRaw !== undefined ? list(supportRaw) : [],
+    components,
+    progress: values.progress === true,
     out: out && out.length > 0 ? out : null,
     label: pick(values.label, 'LOADGEN_LABEL', mode),
   };

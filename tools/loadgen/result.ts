@@ -61,6 +61,8 @@ export interface LoadResult {
   /** CPU of the other listed processes (Kafka, persister, Redis, Nginx, ...) in the same window */
   supportCpuSeconds: number | null;
   cpuMsPer1kDeliveries: number | null;
+  /** CPU seconds of each --component during the measured phase, plus `loadgen` (this process). */
+  cpuSecondsByComponent: Record<string, number>;
   loadgenLoopDelayP99Ms: number | null;
 }
 

@@ -1,22 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Percentile of an unsorted sample (nearest rank); null for an empty one. */
-export function percentile(values: readonly number[], p: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-/** Median of the numbers among `values` (nulls skipped); null if there are none. */
-export function median(values: readonly (number | null)[]): number | null {
-  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-export const round1 = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10) / 10);
+// The /proc helpers of the load generator; the pure statistics live in tools/bench/stats.ts.
 
 /** The pids written in the given pid files (missing or unreadable files are skipped). */
 export function pidsFromFiles(files: readonly string[]): number[] {
@@ -98,4 +82,3 @@ export function withDescendants(roots: readonly number[]): number[] {
   return [...out];
 }
 
-export const sum = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0);

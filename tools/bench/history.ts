@@ -1,0 +1,181 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { CHATSTREAM_URL, cell, hostInfo, progress, table } from './bench-env';
+import { historyGrowth } from './aggregate';
+import { login, seededRooms, type SeededRoom } from './seed';
+import type { HistoryCase, HistoryPageKind, HistoryResults } from './results';
+
+/**
+ * The history scenario: the REST history endpoint through Nginx, driven by autocannon, on rooms
+ * of several sizes (seeded by ./seed), for three pages (the latest, a `before` page deep in the
+ * room, an `after` page from the middle) at several connection counts. The question it answers:
+ * does a page cost more on a bigger room? (It must not: DESIGN.md "Performance model".)
+ */
+const SLOW_P50_MS = 1_000;
+
+function parseHistoryOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'out-dir': { type: 'string' },
+      sizes: { type: 'string', default: '1000,100000' },
+      connections: { type: 'string', default: '1,10,50' },
+      seconds: { type: 'string', default: '5' },
+      limit: { type: 'string', default: '50' },
+    },
+    strict: true,
+  });
+  if (!values['out-dir']) throw new Error('--out-dir is required');
+  const ints = (name: string, raw: string, max: number): number[] =>
+    raw.split(',').map((x) => {
+      const n = Number(x.trim());
+      if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} takes integers in 1..${max} (got '${x}')`);
+      return n;
+    });
+  return {
+    outDir: values['out-dir'],
+    sizes: ints('sizes', values.sizes, 1_000_000).sort((a, b) => a - b),
+    connections: ints('connections', values.connections, 1_000).sort((a, b) => a - b),
+    seconds: ints('seconds', values.seconds, 120)[0]!,
+    limit: ints('limit', values.limit, 100)[0]!,
+  };
+}
+
+/** The three pages of a room: the newest, one deep in the past, one from the middle onwards. */
+function pagePath(room: SeededRoom, page: HistoryPageKind, limit: number): string {
+  const base = `/api/rooms/${room.roomId}/messages?limit=${limit}`;
+  const span = room.lastSeq - room.firstSeq;
+  if (page === 'before') return `${base}&before=${room.firstSeq + Math.floor(span * 0.1)}`;
+  if (page === 'after') return `${base}&after=${room.firstSeq + Math.floor(span * 0.5)}`;
+  return base;
+}
+
+function runCase(path: string, connections: number, seconds: number, token: string, label: string): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `${CHATSTREAM_URL}${path}`,
+        connections,
+        duration: seconds,
+        timeout: 10,
+        headers: { authorization: `Bearer ${token}` },
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+    let ticks = 0;
+    let requests = 0;
+    instance.on('response', () => void requests++);
+    instance.on('tick', () => {
+      if (++ticks % 3 === 0) progress('history', `  ${label}: ${ticks}/${seconds} s, ${Math.round(requests / ticks)} req/s`);
+    });
+  });
+}
+
+/** One request alone, timed (ms), or null if it did not answer with 200 within 60 s. */
+async function timeOne(path: string, token: string): Promise<number | null> {
+  const started = performance.now();
+  try {
+    const response = await fetch(`${CHATSTREAM_URL}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(60_000) });
+    await response.arrayBuffer();
+    return response.status === 200 ? Math.round(performance.now() - started) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const o = parseHistoryOptions(process.argv.slice(2));
+  const started = Date.now();
+  mkdirSync(o.outDir, { recursive: true });
+  const { rooms, seconds: seedSeconds } = await seededRooms(CHATSTREAM_URL, o.sizes);
+  const { token } = await login(CHATSTREAM_URL, 'bench-history-reader');
+  const cases: HistoryCase[] = [];
+  for (const size of o.sizes) {
+    const room = rooms.get(size)!;
+    for (const page of ['latest', 'before', 'after'] as const) {
+      let tooSlow: string | null = null;
+      for (const connections of o.connections) {
+        const path = pagePath(room, page, o.limit);
+        const label = `${size} messages, ${page} page, ${connections} connection(s)`;
+        if (tooSlow) {
+          // A page that already takes seconds at lower concurrency would only queue work in the
+          // store for minutes (the whole product stalls): record it as not run, with why.
+          cases.push({ roomSize: size, page, connections, path, seconds: 0, requests: 0, requestsPerSecond: null, p50: null, p90: null, p99: null, max: null, non2xx: 0, errors: 0, skipped: tooSlow });
+          progress('history', `${label}: skipped (${tooSlow})`);
+          continue;
+        }
+        progress('history', `${label}: ${o.seconds} s`);
+        const r = await runCase(path, connections, o.seconds, token, label);
+        if (r.requests.total === 0) {
+          // Not one answer within the case: autocannon has no latency to report. Time one request
+          // alone instead, so the table says how long a page takes, and do not pile on more.
+          const single = await timeOne(path, token);
+          cases.push({ roomSize: size, page, connections, path, seconds: o.seconds, requests: 0, requestsPerSecond: 0, p50: single, p90: null, p99: null, max: single, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+          tooSlow = `no answer within ${o.seconds} s at ${connections} connection(s); one request alone took ${single === null ? 'over 60 s' : `${Math.round(single)} ms`}`;
+          progress('history', `  → no request completed; ${tooSlow}`);
+          continue;
+        }
+        const c: HistoryCase = {
+          roomSize: size,
+          page,
+          connections,
+          path,
+          seconds: o.seconds,
+          requests: r.requests.total,
+          requestsPerSecond: r.requests.average,
+          p50: r.latency.p50,
+          p90: r.latency.p90,
+          p99: r.latency.p99,
+          max: r.latency.max,
+          non2xx: r.non2xx,
+          errors: r.errors + r.timeouts,
+        };
+        cases.push(c);
+        progress('history', `  → ${cell(c.requestsPerSecond)} req/s, p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, non-2xx ${c.non2xx}, errors ${c.errors}`);
+        if ((c.p50 ?? 0) > SLOW_P50_MS) tooSlow = `p50 ${Math.round(c.p50!)} ms at ${connections} connection(s) already exceeds ${SLOW_P50_MS} ms`;
+      }
+    }
+  }
+  const results: HistoryResults = {
+    scenario: 'history',
+    createdAt: new Date().toISOString(),
+    host: hostInfo(),
+    command: `npm run bench -- history --sizes ${o.sizes.join(',')} --connections ${o.connections.join(',')} --seconds ${o.seconds} --limit ${o.limit}`,
+    seconds: Math.round((Date.now() - started) / 1000),
+    config: { roomSizes: o.sizes, connections: o.connections, secondsPerCase: o.seconds, limit: o.limit },
+    seedSeconds,
+    cases,
+    growth: historyGrowth(cases),
+  };
+  writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(historySummary(results));
+}
+
+export function historySummary(results: HistoryResults): string {
+  const rows = results.cases.map((c) => [
+    `${c.roomSize.toLocaleString('en-US')} msgs, ${c.page}, ${c.connections} conn`,
+    c.skipped ? 'skipped' : cell(c.requestsPerSecond, 0),
+    cell(c.p50),
+    cell(c.p90),
+    cell(c.p99),
+    cell(c.max),
+    c.skipped ? '-' : String(c.non2xx + c.errors),
+  ]);
+  const growth = results.growth.map((g) => [`${g.page}, ${g.connections} conn`, cell(g.p50Ratio, 2), cell(g.rpsRatio, 2)]);
+  return [
+    `history: GET ${'/api/rooms/:id/messages'} through Nginx, limit ${results.config.limit}, ${results.config.secondsPerCase} s per case (latencies in ms)`,
+    table(['case', 'req/s', 'p50', 'p90', 'p99', 'max', 'errors'], rows),
+    '',
+    `cost growth, largest room / smallest room (≈ 1.0: independent of the room's size)`,
+    table(['page', 'p50 ratio', 'req/s ratio'], growth),
+  ].join('\n');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`history failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  });
+}

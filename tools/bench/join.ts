@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { io, type Socket } from 'socket.io-client';
+import type { LoadResult } from '../loadgen/result';
+import { percentile } from './stats';
+import { sourceAddress } from '../loadgen/options';
+import { CHATSTREAM_URL, cell, hostInfo, progress, sleep, table } from './bench-env';
+import { login, seededRooms, type SeededRoom } from './seed';
+import type { JoinCase, JoinResults } from './results';
+
+/**
+ * The join scenario: `room:join` with `since` (a reconnecting client's replay) on rooms with deep
+ * history, while the load generator sends in other rooms. Joiners on every replica (one /24 each)
+ * join, time the answer, leave, and repeat; each case is a room size and how far behind `since`
+ * is (the answer is capped at one join page, the rest is paged over REST).
+ */
+const JOINERS = 12;
+const BEHIND = [10, 1_000];
+
+function parseJoinOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'out-dir': { type: 'string' },
+      sizes: { type: 'string', default: '1000,100000' },
+      joins: { type: 'string', default: '300' },
+      traffic: { type: 'string', default: '500' },
+    },
+    strict: true,
+  });
+  if (!values['out-dir']) throw new Error('--out-dir is required');
+  const int = (name: string, raw: string, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max} (got '${raw}')`);
+    return n;
+  };
+  return {
+    outDir: values['out-dir'],
+    sizes: values.sizes.split(',').map((s) => int('sizes', s.trim(), 1, 1_000_000)).sort((a, b) => a - b),
+    joins: int('joins', values.joins, 1, 100_000),
+    traffic: int('traffic', values.traffic, 0, 10_000),
+  };
+}
+
+type Answer = { ok?: boolean; error?: { code?: string }; messages?: unknown[] };
+const call = (socket: Socket, event: string, payload: unknown): Promise<Answer> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ ok: false, error: { code: 'timeout' } }), 10_000);
+    socket.emit(event, payload, (a: Answer) => {
+      clearTimeout(timer);
+      resolve(a);
+    });
+  });
+
+async function connectJoiners(): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let i = 0; i < JOINERS; i++) {
+    const { token } = await login(CHATSTREAM_URL, `bench-joiner-${i}`);
+    // Addresses far from the load generator's (it uses the first few hundred /24s).
+    const socket = io(CHATSTREAM_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, localAddress: sourceAddress(i, 200) } as Parameters<typeof io>[1] & { localAddress: string });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`joiner ${i}: no session within 10 s`)), 10_000);
+      socket.once('session', () => (clearTimeout(timer), resolve()));
+      socket.once('connect_error', (e: Error) => (clearTimeout(timer), reject(e)));
+    });
+    sockets.push(socket);
+  }
+  return sockets;
+}
+
+/** `joins` joins of the room, spread over the joiners, each timed from emit to answer. */
+async function runCase(sockets: Socket[], room: SeededRoom, behind: number, joins: number): Promise<JoinCase> {
+  const times: number[] = [];
+  const errors: Record<string, number> = {};
+  let next = 0;
+  const deadline = Date.now() + 120_000;
+  await Promise.all(
+    sockets.map(async (socket) => {
+      while (next < joins && Date.now() < deadline) {
+        next++;
+        const since = Math.max(0, room.lastSeq - behind);
+        const started = performance.now();
+        const answer = await call(socket, 'room:join', { roomId: room.roomId, since });
+        const ms = performance.now() - started;
+        if (answer.ok) times.push(ms);
+        else errors[answer.error?.code ?? 'malformed'] = (errors[answer.error?.code ?? 'malformed'] ?? 0) + 1;
+        await call(socket, 'room:leave', { roomId: room.roomId });
+      }
+    }),
+  );
+  const r = (x: number | null): number | null => (x === null ? null : Math.round(x * 10) / 10);
+  return { roomSize: room.size, behind, joins: times.length, p50: r(percentile(times, 50)), p95: r(percentile(times, 95)), p99: r(percentile(times, 99)), max: r(percentile(times, 100)), errors };
+}
+
+/** The background traffic: a load generator run long enough to cover every case. */
+function startTraffic(perSecond: number, seconds: number, out: string): { done: Promise<LoadResult | null> } {
+  const clients = 150;
+  const interval = Math.round((clients * 1000) / perSecond);
+  const args = [join(__dirname, '../loadgen/loadgen.js'), '--mode', 'chatstream', '--url', CHATSTREAM_URL, '--label', `join traffic ${perSecond}/s`,
+    '--clients', String(clients), '--rooms', '15', '--interval', String(interval), '--messages', String(Math.ceil((seconds * 1000) / interval)),
+    '--warmup', '1', '--max-seconds', String(seconds + 60), '--out', out];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  return {
+    done: new Promise((resolve) => child.on('exit', (code) => resolve(code === 0 ? (JSON.parse(readFileSync(out, 'utf8')) as LoadResult) : null))),
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parseJoinOptions(process.argv.slice(2));
+  const started = Date.now();
+  mkdirSync(o.outDir, { recursive: true });
+  const { rooms } = await seededRooms(CHATSTREAM_URL, o.sizes);
+  const sockets = await connectJoiners();
+  const cases: JoinCase[] = [];
+  // Traffic for as long as the cases take, at most (roughly) 20 s per case.
+  const trafficSeconds = Math.min(240, 20 * o.sizes.length * BEHIND.length);
+  const traffic = o.traffic > 0 ? startTraffic(o.traffic, trafficSeconds, join(o.outDir, 'traffic.json')) : null;
+  try {
+    if (traffic) await sleep(8_000); // the load generator connects, joins and warms up first
+    for (const size of o.sizes) {
+      for (const behind of BEHIND) {
+        progress('join', `room of ${size} messages, since = last - ${behind}: ${o.joins} joins with ${o.traffic} sends/s in other rooms`);
+        const c = await runCase(sockets, rooms.get(size)!, behind, o.joins);
+        cases.push(c);
+        progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
+      }
+    }
+  } finally {
+    for (const s of sockets) s.close();
+  }
+  const t = traffic ? await traffic.done : null;
+  const results: JoinResults = {
+    scenario: 'join',
+    createdAt: new Date().toISOString(),
+    host: hostInfo(),
+    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic}`,
+    seconds: Math.round((Date.now() - started) / 1000),
+    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic },
+    traffic: { ackedPerSecond: t?.ackedPerSecond ?? null, ackP99: t?.ackP99 ?? null, failed: t?.failed ?? 0 },
+    cases,
+  };
+  writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(joinSummary(results));
+}
+
+export function joinSummary(results: JoinResults): string {
+  return [
+    `join: room:join with since on seeded rooms while ${results.config.trafficPerSecond} sends/s flow elsewhere ` +
+      `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms); latencies in ms`,
+    table(
+      ['room size', 'since', 'joins', 'p50', 'p95', 'p99', 'max', 'errors'],
+      results.cases.map((c) => [c.roomSize.toLocaleString('en-US'), `last - ${c.behind}`, String(c.joins), cell(c.p50), cell(c.p95), cell(c.p99), cell(c.max), JSON.stringify(c.errors)]),
+    ),
+  ].join('\n');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`join failed: ${error instanceof Error ? error.stack : String(error)}`);
+    process.exit(1);
+  });
+}
