@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from '@app/auth';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
+import { KafkaModule, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
@@ -14,6 +15,7 @@ import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
 import { StoreAdmission } from './http/store-admission';
 import { StoreAdmissionInterceptor } from './http/store-admission.interceptor';
+import { HistoryPages } from './rooms/history-pages.service';
 import { RoomReaper } from './rooms/room-reaper.service';
 import { RoomViewsService } from './rooms/room-views.service';
 import { RoomsController } from './rooms/rooms.controller';
@@ -24,6 +26,8 @@ import { RoomsController } from './rooms/rooms.controller';
     LoggingModule,
     MetricsModule,
     MongoModule,
+    // History pages below the persister's committed offset are final (HistoryPages).
+    KafkaModule,
     RedisModule,
     AuthModule,
     HealthModule.forProbes([MongoProbe, RedisProbe]),
@@ -31,6 +35,8 @@ import { RoomsController } from './rooms/rooms.controller';
   controllers: [AuthController, RoomsController, AdminLoginController, AdminController],
   providers: [
     RoomViewsService,
+    HistoryPages,
+    PersistedProgress,
     RoomReaper,
     BearerAuthGuard,
     AdminAuthGuard,

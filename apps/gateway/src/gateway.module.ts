@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
 import { ConfigModule } from '@app/config';
-import { KafkaModule, KafkaProbe } from '@app/kafka';
+import { KafkaModule, KafkaProbe, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
@@ -13,7 +13,6 @@ import { MessageProducer } from './messages/message-producer.service';
 import { MessageSendService } from './messages/message-send.service';
 import { SendDedup } from './messages/send-dedup';
 import { PresenceNotifier } from './presence/presence-notifier.service';
-import { PersistedProgress } from './rooms/persisted-progress';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';

@@ -5,3 +5,5 @@ export * from './produce-batcher';
 export * from './kafka.probe';
 export * from './retry-retriable';
 export * from './chat-producer';
+export * from './persisted-progress';
+export * from './room-partitioner';

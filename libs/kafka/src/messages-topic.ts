@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KAFKA_CLIENT } from './kafka.tokens';
+import { RoomPartitioner } from './room-partitioner';
 import { retryRetriable } from './retry-retriable';
 
 /**
@@ -13,6 +14,7 @@ import { retryRetriable } from './retry-retriable';
 @Injectable()
 export class MessagesTopic {
   private readonly logger = new Logger(MessagesTopic.name);
+  private partitioner: RoomPartitioner | undefined;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -21,6 +23,12 @@ export class MessagesTopic {
 
   get name(): string {
     return this.config.kafka.messagesTopic;
+  }
+
+  /** The partition that holds a room's messages (the key is the room id; Java-compatible murmur2). */
+  partitionOf(roomId: string): number {
+    this.partitioner ??= new RoomPartitioner(this.name, this.config.kafka.partitions);
+    return this.partitioner.partitionOf(roomId);
   }
 
   get deadLetterName(): string {

@@ -56,10 +56,6 @@ export class ProduceBatcher {
     this.partitioner = new RoomPartitioner(options.topic, options.partitions);
   }
 
-  partitionOf(key: string): number {
-    return this.partitioner.partitionOf(key);
-  }
-
   send(record: ProduceRecord): Promise<ProducedPosition> {
     if (this.closed) return Promise.reject(new Error('producer is closed'));
     return new Promise<ProducedPosition>((resolve, reject) => {

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, historyQuerySchema, parseInput, roomIdSchema, type HistoryPage, type Room, type RoomStats } from '@app/contracts';
-import { MessagesRepository, RoomsRepository } from '@app/mongo';
 import { BearerAuthGuard } from '../http/bearer-auth.guard';
 import { StoreAdmissionInterceptor } from '../http/store-admission.interceptor';
+import { HistoryPages } from './history-pages.service';
 import { RoomViewsService } from './room-views.service';
 
 @Controller('rooms')
@@ -13,8 +13,7 @@ import { RoomViewsService } from './room-views.service';
 export class RoomsController {
   constructor(
     private readonly views: RoomViewsService,
-    private readonly messages: MessagesRepository,
-    private readonly rooms: RoomsRepository,
+    private readonly history: HistoryPages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,12 +31,9 @@ export class RoomsController {
 
   /** History paging (PROTOCOL.md): before / after / newest, always oldest first. */
   @Get(':roomId/messages')
-  async history(@Param('roomId') roomId: string, @Query() query: unknown): Promise<HistoryPage> {
+  async messages(@Param('roomId') roomId: string, @Query() query: unknown): Promise<HistoryPage> {
     const { limit, before, after } = parseInput(historyQuerySchema, query);
-    const id = this.roomId(roomId);
-    // Existence only: the full view (presence, distinct senders) is not needed for a page.
-    if (!(await this.rooms.findById(id))) throw new ChatError('not_found', `room ${roomId} does not exist`);
-    return this.messages.page(id, { limit: limit ?? this.config.chat.historyPageSize, before, after });
+    return this.history.page(this.roomId(roomId), { limit: limit ?? this.config.chat.historyPageSize, before, after });
   }
 
   private roomId(raw: string): string {

@@ -38,11 +38,6 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  partitionOf(roomId: string): number {
-    if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
-    return this.batcher.partitionOf(roomId);
-  }
-
   /** Resolves once Kafka acknowledged the record; a Kafka failure is `unavailable` (retry later). */
   async send(record: ProduceRecord): Promise<ProducedPosition> {
     if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');

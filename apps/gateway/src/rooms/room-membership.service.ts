@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
+import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository } from '@app/mongo';
 import { RoomPresence } from '@app/redis';
 import { LiveStream } from '../live/live-stream.service';
-import { MessageProducer } from '../messages/message-producer.service';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
 import { presenceEntry, roomChannel, type ChatSocket } from '../socket/socket-state';
-import { PersistedProgress } from './persisted-progress';
 import { RoomDirectory } from './room-directory.service';
 
 /** How long one store or Redis call of a join or leave may take. */
@@ -35,7 +34,7 @@ export class RoomMembership {
     private readonly presence: RoomPresence,
     private readonly notifier: PresenceNotifier,
     private readonly live: LiveStream,
-    private readonly producer: MessageProducer,
+    private readonly topic: MessagesTopic,
     private readonly progress: PersistedProgress,
     private readonly messages: MessagesRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -56,7 +55,7 @@ export class RoomMembership {
 
     // A re-join gets history again; until it is answered its live messages are held, not sent.
     void socket.leave(roomChannel(roomId));
-    const partition = this.producer.partitionOf(roomId);
+    const partition = this.topic.partitionOf(roomId);
     const buffer = this.live.beginJoin(roomId, partition);
     try {
       const { joinWaitMs } = this.config.chat;

@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
 import { ChatError } from '@app/contracts';
-import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
+import { KAFKA_CLIENT } from './kafka.tokens';
+import { MessagesTopic, PERSISTER_GROUP_ID } from './messages-topic';
 
 /** How long a cached read of the persister's offsets is reused by concurrent joins. */
 const FRESH_MS = 40;
@@ -9,7 +10,8 @@ const FRESH_MS = 40;
 /**
  * How far history is complete: the persister commits a partition's offset only after MongoDB
  * acknowledged the batch, so its committed offset is exactly "everything below is in history".
- * A join waits here, within a bound, until history reaches the position the live stream handled.
+ * A join waits here, within a bound, until history reaches the position the live stream handled;
+ * the api tells here which history pages can no longer change (HistoryPages).
  */
 @Injectable()
 export class PersistedProgress implements OnApplicationShutdown {
@@ -21,12 +23,17 @@ export class PersistedProgress implements OnApplicationShutdown {
     private readonly topic: MessagesTopic,
   ) {}
 
+  /** The partition's committed offset: every offset below it is in MongoDB (read at most every 40 ms). */
+  async committed(partition: number): Promise<bigint> {
+    return (await this.read()).get(partition) ?? 0n;
+  }
+
   /** Resolves when every offset below `nextOffset` of `partition` is in MongoDB. */
   async waitFor(partition: number, nextOffset: number, timeoutMs: number): Promise<void> {
     if (nextOffset <= 0) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const committed = (await this.read()).get(partition) ?? 0n;
+      const committed = await this.committed(partition);
       if (committed >= BigInt(nextOffset)) return;
       if (Date.now() >= deadline) {
         throw new ChatError('unavailable', 'history is catching up; retry the join shortly', 1000);
