@@ -62,7 +62,7 @@ async function eventLoopLagMs(system: System): Promise<number | null> {
     metricsPorts(system).map(async (port) => {
       try {
         const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-        const m = /^nodejs_eventloop_lag_p99_seconds\s+([0-9.e+-]+)/m.exec(text);
+        const m = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+([0-9.e+-]+)/m.exec(text);
         return m ? Number(m[1]) * 1000 : null;
       } catch {
         return null;
