@@ -43,20 +43,33 @@ function parseHistoryOptions(argv: string[]) {
   };
 }
 
-/** The three pages of a room: the newest, one deep in the past, one from the middle onwards. */
-function pagePath(room: SeededRoom, page: HistoryPageKind, limit: number): string {
+/**
+ * The requests of a case: the newest page (always the same request, as when many users open a
+ * room), or `before` pages deep in the room (cursors in its oldest fifth) and `after` pages from
+ * its middle, each request with the next cursor and limit, so that requests read different pages (the api
+ * keeps final pages in memory; the same page again would measure that cache, not the store).
+ */
+function pagePaths(room: SeededRoom, page: HistoryPageKind, limit: number): { first: string; next: () => string; distinct: number } {
   const base = `/api/rooms/${room.roomId}/messages?limit=${limit}`;
+  if (page === 'latest') return { first: base, next: () => base, distinct: 1 };
   const span = room.lastSeq - room.firstSeq;
-  if (page === 'before') return `${base}&before=${room.firstSeq + Math.floor(span * 0.1)}`;
-  if (page === 'after') return `${base}&after=${room.firstSeq + Math.floor(span * 0.5)}`;
-  return base;
+  const [from, count] = page === 'before' ? [room.firstSeq + limit, Math.floor(span * 0.2)] : [room.firstSeq + Math.floor(span * 0.5), Math.floor(span * 0.4)];
+  // Limits around the asked one as well (limit-10 … limit+10, 50 on average for 50), so that even
+  // the smallest room offers thousands of different pages before one comes again.
+  const spread = Math.min(10, limit - 1);
+  const limits = 2 * spread + 1;
+  let i = 0;
+  const at = (k: number): string =>
+    `/api/rooms/${room.roomId}/messages?limit=${limit - spread + (k % limits)}&${page}=${from + (Math.floor(k / limits) % Math.max(1, count))}`;
+  return { first: at(0), next: () => at(i++), distinct: limits * Math.max(1, count) };
 }
 
-function runCase(path: string, connections: number, seconds: number, token: string, label: string): Promise<autocannon.Result> {
+function runCase(paths: ReturnType<typeof pagePaths>, connections: number, seconds: number, token: string, label: string): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${CHATSTREAM_URL}${path}`,
+        url: `${CHATSTREAM_URL}${paths.first}`,
+        requests: [{ setupRequest: (request) => ({ ...request, path: paths.next() }) }],
         connections,
         duration: seconds,
         timeout: 10,
@@ -97,7 +110,8 @@ async function main(): Promise<void> {
     for (const page of ['latest', 'before', 'after'] as const) {
       let tooSlow: string | null = null;
       for (const connections of o.connections) {
-        const path = pagePath(room, page, o.limit);
+        const paths = pagePaths(room, page, o.limit);
+        const path = paths.distinct > 1 ? `${paths.first} … (${paths.distinct} cursors in turn)` : paths.first;
         const label = `${size} messages, ${page} page, ${connections} connection(s)`;
         if (tooSlow) {
           // A page that already takes seconds at lower concurrency would only queue work in the
@@ -107,11 +121,11 @@ async function main(): Promise<void> {
           continue;
         }
         progress('history', `${label}: ${o.seconds} s`);
-        const r = await runCase(path, connections, o.seconds, token, label);
+        const r = await runCase(paths, connections, o.seconds, token, label);
         if (r.requests.total === 0) {
           // Not one answer within the case: autocannon has no latency to report. Time one request
           // alone instead, so the table says how long a page takes, and do not pile on more.
-          const single = await timeOne(path, token);
+          const single = await timeOne(paths.first, token);
           cases.push({ roomSize: size, page, connections, path, seconds: o.seconds, requests: 0, requestsPerSecond: 0, p50: single, p90: null, p99: null, max: single, non2xx: r.non2xx, errors: r.errors + r.timeouts });
           tooSlow = `no answer within ${o.seconds} s at ${connections} connection(s); one request alone took ${single === null ? 'over 60 s' : `${Math.round(single)} ms`}`;
           progress('history', `  → no request completed; ${tooSlow}`);
