@@ -51,6 +51,23 @@ export function hostInfo(): HostInfo {
 
 export const freeMemoryGiB = (): number => Math.round((freemem() / 2 ** 30) * 10) / 10;
 
+/** A command-line integer in min..max, or an error naming the option. */
+export function intOption(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw.trim());
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} takes integers in ${min}..${max} (got '${raw}')`);
+  return n;
+}
+
+/** A comma-separated list of such integers. */
+export const intListOption = (name: string, raw: string, min: number, max: number): number[] => raw.split(',').map((x) => intOption(name, x, min, max));
+
+/** --systems: chatstream and/or baseline. */
+export function systemsOption(raw: string): System[] {
+  const systems = raw.split(',').map((s) => s.trim());
+  if (!systems.every((s): s is System => s === 'chatstream' || s === 'baseline')) throw new Error('--systems takes chatstream and/or baseline');
+  return systems;
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** Progress for a person watching: one prefixed line on stderr (stdout carries the tables). */

@@ -5,7 +5,7 @@ import { io, type Socket } from 'socket.io-client';
 import { dataDir, sourceAddress } from '../loadgen/options';
 import { pidsFromFiles, rssKiB, withDescendants } from '../loadgen/stats';
 import { percentile, sum } from './stats';
-import { cell, hostInfo, progress, sleep, socketServerPidFiles, table, urlOf } from './bench-env';
+import { cell, hostInfo, intOption, progress, sleep, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { login } from './seed';
 import type { ConnectionStep, ConnectionsResults, System } from './results';
 
@@ -32,19 +32,12 @@ function parseConnectionOptions(argv: string[]) {
     strict: true,
   });
   if (!values['out-dir']) throw new Error('--out-dir is required');
-  const int = (name: string, raw: string, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer in 1..${max} (got '${raw}')`);
-    return n;
-  };
-  const systems = values.systems.split(',').map((s) => s.trim());
-  if (!systems.every((s): s is System => s === 'chatstream' || s === 'baseline')) throw new Error('--systems takes chatstream and/or baseline');
   return {
     outDir: values['out-dir'],
-    target: int('target', values.target, 60_000),
-    step: int('step', values.step, 60_000),
-    systems,
-    maxSeconds: int('max-seconds', values['max-seconds'], 600),
+    target: intOption('target', values.target, 1, 60_000),
+    step: intOption('step', values.step, 1, 60_000),
+    systems: systemsOption(values.systems),
+    maxSeconds: intOption('max-seconds', values['max-seconds'], 1, 600),
   };
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { CHATSTREAM_URL, cell, hostInfo, progress, table } from './bench-env';
+import { CHATSTREAM_URL, cell, hostInfo, intListOption, intOption, progress, table } from './bench-env';
 import { historyGrowth } from './aggregate';
 import { login, seededRooms, type SeededRoom } from './seed';
 import type { HistoryCase, HistoryPageKind, HistoryResults } from './results';
@@ -28,18 +28,12 @@ function parseHistoryOptions(argv: string[]) {
     strict: true,
   });
   if (!values['out-dir']) throw new Error('--out-dir is required');
-  const ints = (name: string, raw: string, max: number): number[] =>
-    raw.split(',').map((x) => {
-      const n = Number(x.trim());
-      if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} takes integers in 1..${max} (got '${x}')`);
-      return n;
-    });
   return {
     outDir: values['out-dir'],
-    sizes: ints('sizes', values.sizes, 1_000_000).sort((a, b) => a - b),
-    connections: ints('connections', values.connections, 1_000).sort((a, b) => a - b),
-    seconds: ints('seconds', values.seconds, 120)[0]!,
-    limit: ints('limit', values.limit, 100)[0]!,
+    sizes: intListOption('sizes', values.sizes, 1, 1_000_000).sort((a, b) => a - b),
+    connections: intListOption('connections', values.connections, 1, 1_000).sort((a, b) => a - b),
+    seconds: intOption('seconds', values.seconds, 1, 120),
+    limit: intOption('limit', values.limit, 1, 100),
   };
 }
 

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { LoadResult } from '../loadgen/result';
 import { percentile } from './stats';
 import { sourceAddress } from '../loadgen/options';
-import { CHATSTREAM_URL, cell, hostInfo, progress, sleep, table } from './bench-env';
+import { CHATSTREAM_URL, cell, hostInfo, intListOption, intOption, progress, sleep, table } from './bench-env';
 import { login, seededRooms, type SeededRoom } from './seed';
 import type { JoinCase, JoinResults } from './results';
 
@@ -31,16 +31,11 @@ function parseJoinOptions(argv: string[]) {
     strict: true,
   });
   if (!values['out-dir']) throw new Error('--out-dir is required');
-  const int = (name: string, raw: string, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max} (got '${raw}')`);
-    return n;
-  };
   return {
     outDir: values['out-dir'],
-    sizes: values.sizes.split(',').map((s) => int('sizes', s.trim(), 1, 1_000_000)).sort((a, b) => a - b),
-    joins: int('joins', values.joins, 1, 100_000),
-    traffic: int('traffic', values.traffic, 0, 10_000),
+    sizes: intListOption('sizes', values.sizes, 1, 1_000_000).sort((a, b) => a - b),
+    joins: intOption('joins', values.joins, 1, 100_000),
+    traffic: intOption('traffic', values.traffic, 0, 10_000),
   };
 }
 

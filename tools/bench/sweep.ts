@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LoadResult } from '../loadgen/result';
-import { cell, componentPidFiles, hostInfo, progress, socketServerPidFiles, table, urlOf } from './bench-env';
+import { cell, componentPidFiles, hostInfo, intListOption, intOption, progress, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { sweepPoints, sweepSaturation } from './aggregate';
 import type { SweepResults, SweepRun, System } from './results';
 
@@ -14,11 +14,6 @@ import type { SweepResults, SweepRun, System } from './results';
  * loop), drains, and reports acks, deliveries, latencies, loss/duplicates/order and CPU per
  * component. Run by scripts/bench.sh, which starts both systems first.
  */
-const positive = (name: string, raw: string, max: number): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer in 1..${max} (got '${raw}')`);
-  return n;
-};
 interface SweepOptions {
   outDir: string;
   rates: number[];
@@ -45,17 +40,15 @@ function parseSweepOptions(argv: string[]): SweepOptions {
   });
   const outDir = values['out-dir'];
   if (!outDir) throw new Error('--out-dir is required');
-  const clients = positive('clients', values.clients, 5_000);
-  const systems = values.systems.split(',').map((s) => s.trim());
-  if (!systems.every((s): s is System => s === 'chatstream' || s === 'baseline')) throw new Error('--systems takes chatstream and/or baseline');
+  const clients = intOption('clients', values.clients, 1, 5_000);
   return {
     outDir,
-    rates: values.rates.split(',').map((r) => positive('rates', r.trim(), 100_000)),
-    rounds: positive('rounds', values.rounds, 20),
+    rates: intListOption('rates', values.rates, 1, 100_000),
+    rounds: intOption('rounds', values.rounds, 1, 20),
     clients,
-    rooms: positive('rooms', values.rooms, clients),
-    seconds: positive('seconds', values.seconds, 120),
-    systems,
+    rooms: intOption('rooms', values.rooms, 1, clients),
+    seconds: intOption('seconds', values.seconds, 1, 120),
+    systems: systemsOption(values.systems),
   };
 }
 
