@@ -312,7 +312,11 @@ export function historyCharts(r: HistoryResults): ChartSpec[] {
 
 export function connectionsCharts(r: ConnectionsResults): ChartSpec[] {
   const systems = SYSTEMS.filter((s) => r.steps.some((st) => st.system === s));
-  const sub = systems.map((s) => `${s}: held ${rate(r.outcome[s]?.held ?? 0)} (${r.outcome[s]?.stoppedBecause ?? 'no outcome'})`).join(' · ');
+  // Only what fits a subtitle: how many each held, and whether it stopped on failures (the reasons
+  // are in the summary and results.json).
+  const sub = systems
+    .map((s) => `${s}: held ${rate(r.outcome[s]?.held ?? 0)}${/failed/.test(r.outcome[s]?.stoppedBecause ?? '') ? ' (then connections failed)' : ''}`)
+    .join(' · ');
   const points = (s: (typeof systems)[number], f: 'rssPerConnectionKiB' | 'connectP50' | 'connectP99') =>
     r.steps.filter((st) => st.system === s).sort((a, b) => a.connections - b.connections).map((st) => ({ x: st.connections, y: st[f] }));
   const x = { type: 'linear' as const, beginAtZero: true, title: axisTitle('connections held') };

@@ -27,7 +27,7 @@ function parseConnectionOptions(argv: string[]) {
       target: { type: 'string', default: '20000' },
       step: { type: 'string', default: '2000' },
       systems: { type: 'string', default: 'chatstream,baseline' },
-      'max-seconds': { type: 'string', default: '120' },
+      'max-seconds': { type: 'string', default: '130' },
     },
     strict: true,
   });
