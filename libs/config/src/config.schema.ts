@@ -41,7 +41,7 @@ export const envSchema = z
     // The api's store reads in flight at once, and how many more may wait for a slot; past that
     // a request is shed at once with 503 `unavailable` + Retry-After, so one busy endpoint cannot
     // queue up work that starves login and /health.
-    API_STORE_CONCURRENCY: positiveInt.max(1000).default(16),
+    API_STORE_CONCURRENCY: positiveInt.max(1000).default(8),
     API_STORE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
 
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),

@@ -90,7 +90,9 @@ export class MessagesRepository {
   }
 
   async countDistinctSenders(roomId: string): Promise<number> {
-    return (await this.messages.distinct('user.id', { roomId }, { maxTimeMS: this.readTimeoutMs })).length;
+    // No maxTimeMS here: FerretDB 1.24 refuses it on distinct ("unknown field"); the api's
+    // StoreAdmission still bounds how many of these run.
+    return (await this.messages.distinct('user.id', { roomId })).length;
   }
 }
 
