@@ -3,26 +3,11 @@
  * saturation point of each system, and how history reads grow with the room. Pure, no I/O, so the
  * scenario runners and the chart renderer compute them the same way.
  */
-import type { LoadResult } from '../loadgen/result';
-import type { HistoryCase, HistoryPageKind, HistoryResults, SweepPoint, SweepResults, SweepRun, System } from './results';
+import { SWEEP_MEDIAN_FIELDS as MEDIAN_FIELDS, type HistoryCase, type HistoryPageKind, type HistoryResults, type SweepPoint, type SweepResults, type SweepRun, type System } from './results';
 import { median, ratio, round1, sum } from './stats';
 
 export const SYSTEMS: readonly System[] = ['chatstream', 'baseline'];
 const PAGE_ORDER: readonly HistoryPageKind[] = ['latest', 'before', 'after'];
-
-/** The LoadResult figures that become medians over the rounds, under the same name in SweepPoint. */
-const MEDIAN_FIELDS = [
-  'ackedPerSecond',
-  'deliveredPerSecond',
-  'ackP50',
-  'ackP95',
-  'ackP99',
-  'ackMax',
-  'e2eP50',
-  'e2eP95',
-  'e2eP99',
-  'e2eMax',
-] as const satisfies readonly (keyof LoadResult & keyof SweepPoint)[];
 
 /** CPU ms per 1,000 deliveries of one run: cpuSeconds × 1e6 / delivered (null when nothing was delivered). */
 const perThousand = (cpuSeconds: number, delivered: number): number | null => (delivered > 0 ? (cpuSeconds * 1e6) / delivered : null);

@@ -36,21 +36,14 @@ export interface SweepRun {
   cpuSeconds: Record<string, number>;
 }
 
+/** The rates and latencies of a load generator run that a sweep point takes the median of. */
+export const SWEEP_MEDIAN_FIELDS = ['ackedPerSecond', 'deliveredPerSecond', 'ackP50', 'ackP95', 'ackP99', 'ackMax', 'e2eP50', 'e2eP95', 'e2eP99', 'e2eMax'] as const;
+
 /** The medians over the rounds of one (system, offered rate) point. */
-export interface SweepPoint {
+export interface SweepPoint extends Pick<LoadResult, (typeof SWEEP_MEDIAN_FIELDS)[number]> {
   system: System;
   offered: number;
   rounds: number;
-  ackedPerSecond: number | null;
-  deliveredPerSecond: number | null;
-  ackP50: number | null;
-  ackP95: number | null;
-  ackP99: number | null;
-  ackMax: number | null;
-  e2eP50: number | null;
-  e2eP95: number | null;
-  e2eP99: number | null;
-  e2eMax: number | null;
   /** Summed over the rounds (each must be 0). */
   lost: number;
   duplicates: number;
