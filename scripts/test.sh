@@ -15,6 +15,11 @@ export EMPTY_ROOM_TTL_SECONDS="${EMPTY_ROOM_TTL_SECONDS:-5}"
 # A TEST-ONLY admin password for the topology the tests start (admin is disabled without one).
 export ADMIN_PASSWORD="${ADMIN_PASSWORD:-test-only-admin-password}"
 
+source infra/lib/common.sh
+# The secret the topology runs with (generated under .data/ on first use): the tests that sign
+# tokens themselves (an expired one) need the same.
+use_jwt_secret
+
 suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e ops)
 
 # npm ci only when the lock file changed since the last install (keeps warm runs fast).

@@ -20,6 +20,7 @@ source "$(dirname "$0")/../infra/lib/common.sh"
 cd "$REPO_DIR"
 
 log() { printf '[topology] %s\n' "$*" >&2; }
+use_jwt_secret   # the apps sign and check tokens with it (never the example secret)
 die() { printf '[topology] error: %s\n' "$*" >&2; exit 1; }
 
 NGINX_PORT=3001

@@ -18,6 +18,20 @@ die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
 source "$INFRA_DIR/lib/processes.sh"
 
+# The JWT secret of everything started from this checkout (DESIGN.md guarantee 7: no secret from
+# the repo ever runs): JWT_SECRET from the environment if set, else one generated on first use
+# and kept in .data/jwt-secret (mode 600, git-ignored), so tokens survive restarts.
+use_jwt_secret() {
+  [[ -n "${JWT_SECRET:-}" ]] && return 0
+  local f="$DATA_DIR/jwt-secret"
+  if [[ ! -s "$f" ]]; then
+    mkdir -p "$DATA_DIR"
+    (umask 077 && head -c 48 /dev/urandom | base64 | tr -d '\n=' >"$f.tmp") && mv "$f.tmp" "$f"
+  fi
+  JWT_SECRET="$(cat "$f")"
+  export JWT_SECRET
+}
+
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
 # Prints the pid of a service we started if it is still alive, else nothing (and forgets it).

@@ -18,7 +18,8 @@ describe('people and rooms across replicas', () => {
 
   it('refuses an expired token at the handshake', async () => {
     const { user } = await login(`expiring-${randomUUID().slice(0, 6)}`);
-    const shortLived = new TokenService(loadConfig({ JWT_TTL_SECONDS: '1' }));
+    // The topology's own secret (scripts/test.sh exports it), with a 1 s lifetime.
+    const shortLived = new TokenService(loadConfig({ ...process.env, JWT_TTL_SECONDS: '1' }));
     const token = shortLived.sign(user);
     await new Promise((r) => setTimeout(r, 2100));
     const socket = io(BASE_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });

@@ -1,9 +1,11 @@
 import { EXAMPLE_JWT_SECRET } from './config.schema';
 import { ConfigError, loadConfig } from './app-config';
 
+const SECRET = { JWT_SECRET: 'test-secret-of-enough-length' };
+
 describe('loadConfig', () => {
-  it('gives safe local defaults when nothing is set', () => {
-    const sut = loadConfig({}, 'gateway');
+  it('gives safe local defaults for everything but the JWT secret', () => {
+    const sut = loadConfig(SECRET, 'gateway');
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(sut.kafka.partitions).toBe(12);
     expect(sut.mongo.url).toBe('mongodb://127.0.0.1:27017');
@@ -11,17 +13,19 @@ describe('loadConfig', () => {
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => loadConfig({ GATEWAY_PORT: 'abc' })).toThrow(/GATEWAY_PORT/);
-    expect(() => loadConfig({ KAFKA_PARTITIONS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...SECRET, GATEWAY_PORT: 'abc' })).toThrow(/GATEWAY_PORT/);
+    expect(() => loadConfig({ ...SECRET, KAFKA_PARTITIONS: '0' })).toThrow(ConfigError);
   });
 
-  it('refuses the example JWT secret in production', () => {
+  it('refuses a missing JWT secret and the example one, in every mode', () => {
+    expect(() => loadConfig({})).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ JWT_SECRET: EXAMPLE_JWT_SECRET })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: EXAMPLE_JWT_SECRET })).toThrow(/JWT_SECRET/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a-real-secret-from-the-vault' }).env).toBe('production');
   });
 
   it('splits a broker list', () => {
-    expect(loadConfig({ KAFKA_BROKERS: 'a:1, b:2' }).kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(loadConfig({ ...SECRET, KAFKA_BROKERS: 'a:1, b:2' }).kafka.brokers).toEqual(['a:1', 'b:2']);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Marks the example JWT secret so production mode can refuse to start with it. */
+/** The example JWT secret of .env.example: refused everywhere, so that no secret from the repo runs. */
 export const EXAMPLE_JWT_SECRET = 'example-only-change-me';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -46,7 +46,8 @@ export const envSchema = z
 
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
 
-    JWT_SECRET: z.string().min(16).default(EXAMPLE_JWT_SECRET),
+    // No default: the native topology generates one (.data/jwt-secret), compose requires one.
+    JWT_SECRET: z.string().min(16),
     JWT_TTL_SECONDS: positiveInt.default(24 * 60 * 60),
     ADMIN_USERNAME: z.string().min(1).default('admin'),
     ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -65,8 +66,8 @@ export const envSchema = z
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && env.JWT_SECRET === EXAMPLE_JWT_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'must be set to a real secret in production' });
+    if (env.JWT_SECRET === EXAMPLE_JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is the example value from .env.example: set a real secret' });
     }
   });
 
