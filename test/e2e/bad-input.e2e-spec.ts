@@ -61,6 +61,14 @@ describe('bad input never hurts', () => {
     expect(message.text).toBe('still serving');
   });
 
+  it('answers an unknown event sent with a callback with bad_request, and keeps serving', async () => {
+    const raw = client.socket as unknown as { emit: (event: string, payload: unknown, ack: (answer: unknown) => void) => void };
+    const answer = await new Promise((resolve) => raw.emit('no:such:event', { x: 1 }, resolve));
+    expect(answer).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    expect(client.socket.connected).toBe(true);
+    expect((await client.send(roomId, 'served after an unknown event')).text).toBe('served after an unknown event');
+  });
+
   it('refuses a missing or forged token at the handshake with "unauthorized"', async () => {
     for (const auth of [{}, { token: 'forged.token.value' }, { token: 42 }]) {
       const socket = io(BASE_URL, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -72,7 +80,7 @@ describe('bad input never hurts', () => {
 
   it('answers 400 with a code for bad history parameters, 404 for an unknown room, 401 without a token', async () => {
     const { token } = await login('history-checker');
-    for (const q of ['?limit=0', '?limit=101', '?limit=abc', '?before=-1', '?after=1.5', '?before=1&after=2']) {
+    for (const q of ['?limit=0', '?limit=101', '?limit=abc', '?before=-1', '?after=1.5', '?before=1&after=2', '?limit[]=5', '?limit[$gt]=1', '?after[$ne]=null', '?limit=5&limit=6']) {
       const { status, body } = await history(token, roomId, q);
       expect(status).toBe(400);
       expect(body.error.code).toBe('bad_request');
@@ -86,5 +94,9 @@ describe('bad input never hurts', () => {
       const response = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(response.status).toBe(400);
     }
+    // A charset the body parser does not know is the client's error, with a code, never a 500.
+    const charset = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json; charset=bogus' }, body: '{"username": "x"}' });
+    expect(charset.status).toBe(400);
+    expect(((await charset.json()) as { error: { code: string } }).error.code).toBe('bad_request');
   });
 });

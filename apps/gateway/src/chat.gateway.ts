@@ -14,6 +14,8 @@ import { TokenService } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
 import {
+  CLIENT_EVENTS,
+  ChatError,
   messageSendSchema,
   parseInput,
   roomCreateSchema,
@@ -34,6 +36,8 @@ import { acknowledge } from './socket/acknowledge';
 import { socketAuth } from './socket/socket-auth';
 import { SocketServerRef } from './socket/socket-server.ref';
 import { userChannel, type ChatServer, type ChatSocket } from './socket/socket-state';
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
 /**
  * The Socket.IO edge of PROTOCOL.md. Handlers parse their payload and make one service call;
@@ -81,6 +85,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const { user, sessionId } = socket.data;
     void socket.join(userChannel(user.id));
     socket.emit('session', { userId: user.id, username: user.username, sessionId, instance: this.config.instanceId });
+    // An event the protocol does not have is answered too (PROTOCOL.md: bad_request), not left
+    // without an answer; the known ones are answered by their handlers below.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
+      void acknowledge(socket, args.at(-1), () => {
+        throw new ChatError('bad_request', `unknown event ${String(event).slice(0, 64)}`);
+      });
+    });
   }
 
   handleDisconnect(socket: ChatSocket): void {

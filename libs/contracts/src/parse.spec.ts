@@ -28,7 +28,7 @@ describe('edge validation', () => {
 
   it('parses history queries and refuses bad paging', () => {
     expect(parseInput(historyQuerySchema, { limit: '10', after: '5' })).toEqual({ limit: 10, after: 5 });
-    for (const q of [{ limit: '0' }, { limit: '101' }, { limit: '1.5' }, { limit: 'x' }, { before: '-1' }, { after: 'abc' }, { before: '1', after: '2' }]) {
+    for (const q of [{ limit: '0' }, { limit: '101' }, { limit: '1.5' }, { limit: 'x' }, { before: '-1' }, { after: 'abc' }, { before: '1', after: '2' }, { 'limit[]': '5' }, { 'after[$ne]': 'null' }, { limit: ['5', '6'] }]) {
       expect(badRequest(() => parseInput(historyQuerySchema, q))).not.toBe('no error');
     }
   });

@@ -57,6 +57,9 @@ export const historyQuerySchema = z
     before: nonNegativeIntString.optional(),
     after: nonNegativeIntString.optional(),
   })
+  // Unknown parameters are refused, not ignored: `?limit[]=5` or `?after[$ne]=null` must not
+  // quietly answer a different page than the client asked for.
+  .strict()
   .refine((q) => q.before === undefined || q.after === undefined, 'before and after cannot be combined');
 
 export type LoginInput = z.infer<typeof loginSchema>;

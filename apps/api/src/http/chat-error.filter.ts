@@ -36,6 +36,13 @@ export class ChatErrorFilter implements ExceptionFilter {
       response.status(HTTP_STATUS[error.code]).json({ error: error.toBody() });
       return;
     }
+    const clientError = bodyParserClientError(error);
+    if (clientError) {
+      // The body parser's refusals (an unknown charset, a body too large) are the client's errors.
+      const code: ErrorCode = clientError.status === 413 ? 'too_large' : 'bad_request';
+      response.status(HTTP_STATUS[code]).json({ error: { code, message: clientError.message } });
+      return;
+    }
     if (error instanceof HttpException) {
       // Nest's own answers: unknown route, malformed JSON body, payload too large.
       const status = error.getStatus();
@@ -46,4 +53,12 @@ export class ChatErrorFilter implements ExceptionFilter {
     this.logger.error(`unhandled: ${(error as Error)?.message}`, (error as Error)?.stack);
     response.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   }
+}
+
+/** body-parser fails with http-errors: `expose` set and a 4xx `status` (e.g. 415 for an unknown charset). */
+function bodyParserClientError(error: unknown): { status: number; message: string } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
+  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return { status, message: typeof message === 'string' ? message : 'bad request' };
 }
