@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { BASE_URL, ChatClient, history, login, until } from '@app/testing';
@@ -94,9 +95,29 @@ describe('bad input never hurts', () => {
       const response = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(response.status).toBe(400);
     }
+    // Nginx's own refusals are JSON with a code too: a body over its limit, a request it cannot parse.
+    const huge = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(3 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('too_large');
+    const malformed = await rawHttp('GET /api/rooms HTTP/1.1\r\nConnection: close\r\n\r\n'); // HTTP/1.1 without Host
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 /);
+    expect(malformed).toContain('"code":"bad_request"');
     // A charset the body parser does not know is the client's error, with a code, never a 500.
     const charset = await fetch(`${BASE_URL}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json; charset=bogus' }, body: '{"username": "x"}' });
     expect(charset.status).toBe(400);
     expect(((await charset.json()) as { error: { code: string } }).error.code).toBe('bad_request');
   });
 });
+
+/** What Nginx answers to bytes no HTTP client library would send (bounded: 5 s). */
+function rawHttp(request: string): Promise<string> {
+  const { hostname, port } = new URL(BASE_URL);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let answer = '';
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer within 5 s')));
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import type { ChatMessage } from '@app/contracts';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
 
 const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 // Asynchronous on purpose: a synchronous child would freeze this process's sockets and timers.
@@ -86,4 +86,15 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const again = await joiner.ok('room:join', { roomId });
     expect(again.messages.map((m) => m.text)).toEqual(['stored before the freeze']);
   });
+
+  it('answers 503 unavailable with Retry-After in JSON while the api is down, and serves again once it is back', async () => {
+    process.kill(pidOf('api'), 'SIGKILL');
+    const down = await fetch(`${BASE_URL}/api/rooms`, { signal: AbortSignal.timeout(10_000) });
+    expect(down.status).toBe(503);
+    expect(down.headers.get('retry-after')).toBe('1');
+    expect(((await down.json()) as { error: { code: string } }).error.code).toBe('unavailable');
+    await restartMissing();
+    expect((await fetch(`${BASE_URL}/health`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+  }, 90_000);
 });
+
