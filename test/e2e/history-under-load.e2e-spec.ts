@@ -14,8 +14,10 @@ const SIZE = 3_000;
 const READERS = 200;
 const LOAD_MS = 5_000;
 // Normal answers take ~10 ms; without the api's bound on store work they take many seconds or
-// time out (seen). Two cores run everything here, the 200 readers included.
-const PROBE_BOUND_MS = 2_000;
+// time out (seen). Two cores run everything here, the 200 readers included, so one probe may
+// wait on the CPU now and then: the typical probe must stay quick, and none may be slow.
+const PROBE_MEDIAN_BOUND_MS = 1_000;
+const PROBE_MAX_MS = 5_000;
 
 async function timed<T>(what: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();
@@ -56,20 +58,21 @@ describe('history under load', () => {
     opened.push(sender);
     const sendRoom = await roomWith('sends during the history load', sender);
 
-    // Deep pages: `before` cursors in the oldest tenth of the room.
-    const cursors = Array.from({ length: 20 }, (_, i) => stored[50 + i * 13]!.seq);
-    const expected = new Map(cursors.map((c) => [c, stored.filter((m) => m.seq < c).slice(-50).map((m) => m.seq)]));
+    // Deep pages: `before` cursors in the oldest part of the room, each request a page no reader
+    // asked for before (cursor and limit), so the store answers it, not the api's page cache.
+    const expectedPage = (before: number, limit: number): string => JSON.stringify(stored.filter((m) => m.seq < before).slice(-limit).map((m) => m.seq));
     const outcomes = { ok: 0, shed: 0, wrong: [] as string[] };
     const stopAt = Date.now() + LOAD_MS;
     const reader = async (n: number): Promise<void> => {
       for (let k = 0; k < 50 && Date.now() < stopAt; k++) {
-        const cursor = cursors[(n + k) % cursors.length]!;
-        const response = await fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${cursor}`, {
+        const cursor = stored[100 + ((n * 50 + k) % 2_000)]!.seq;
+        const limit = 40 + (n % 21);
+        const response = await fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${cursor}&limit=${limit}`, {
           headers: { authorization: `Bearer ${token}` },
           signal: AbortSignal.timeout(10_000),
         });
         const body = (await response.json()) as { messages?: ChatMessage[]; error?: { code: string } };
-        if (response.status === 200 && JSON.stringify(body.messages!.map((m) => m.seq)) === JSON.stringify(expected.get(cursor))) outcomes.ok++;
+        if (response.status === 200 && JSON.stringify(body.messages!.map((m) => m.seq)) === expectedPage(cursor, limit)) outcomes.ok++;
         else if (response.status === 503 && body.error?.code === 'unavailable' && Number(response.headers.get('retry-after')) >= 1) {
           outcomes.shed++;
           await new Promise((r) => setTimeout(r, 100));
@@ -96,10 +99,12 @@ describe('history under load', () => {
     expect(outcomes.wrong).toEqual([]);
     expect(outcomes.ok).toBeGreaterThan(0);
     expect(probes.length).toBeGreaterThanOrEqual(6);
-    expect(probes.filter((p) => !p.ok || p.ms > PROBE_BOUND_MS)).toEqual([]);
+    expect(probes.filter((p) => !p.ok || p.ms > PROBE_MAX_MS)).toEqual([]);
+    const sorted = probes.map((p) => p.ms).sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(PROBE_MEDIAN_BOUND_MS);
     // And the store is itself again at once: a page answers normally.
-    const after = await timed(() => fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${cursors[0]}`, { headers: { authorization: `Bearer ${token}` } }));
+    const after = await timed(() => fetch(`${BASE_URL}/api/rooms/${roomId}/messages?before=${stored[3_000 - 1]!.seq}&limit=17`, { headers: { authorization: `Bearer ${token}` } }));
     expect(after.value.status).toBe(200);
-    expect(after.ms).toBeLessThan(PROBE_BOUND_MS);
+    expect(after.ms).toBeLessThan(PROBE_MEDIAN_BOUND_MS);
   }, 60_000);
 });
