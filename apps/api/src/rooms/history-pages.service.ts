@@ -43,10 +43,12 @@ export class HistoryPages {
   async page(roomId: string, query: PageQuery): Promise<HistoryPage> {
     await this.mustExist(roomId);
     const key = `${roomId}|${query.limit}|${query.before ?? ''}|${query.after ?? ''}`;
+    const cached = this.pages.get(key);
+    // A final page needs nothing else; the newest page is checked against the committed offset.
+    if (cached && cached.whileCommitted === undefined) return cached.page;
     // Read before the store: everything below it is certainly in what the store answers.
     const committed = await this.committedOffset(roomId);
-    const cached = this.pages.get(key);
-    if (cached && (cached.whileCommitted === undefined || cached.whileCommitted === committed)) return cached.page;
+    if (cached && cached.whileCommitted === committed) return cached.page;
 
     const page = await this.messages.page(roomId, query);
     if (committed !== null) {
