@@ -4,7 +4,7 @@ import type { ChatMessage } from './models';
 
 /**
  * A chat message as written to Kafka: everything but `seq`, which the broker assigns (offset + 1).
- * Records are JSON; the persister validates each one and dead-letters what it cannot store.
+ * Records are JSON, keyed by their roomId (the key picks the partition, so it is the room's order).
  */
 export const chatRecordSchema = z
   .object({
@@ -25,6 +25,7 @@ export function seqFromOffset(offset: bigint | string): number {
   return Number(BigInt(offset) + 1n);
 }
 
+/** The one place a message's fields are listed: a record at an offset is this message. */
 export function messageFromRecord(record: ChatRecord, offset: bigint | string): ChatMessage {
   return {
     id: record.id,
@@ -35,4 +36,28 @@ export function messageFromRecord(record: ChatRecord, offset: bigint | string): 
     text: record.text,
     sentAt: record.sentAt,
   };
+}
+
+export type DecodedRecord = { ok: true; message: ChatMessage } | { ok: false; reason: string };
+
+/**
+ * The one decoder of the chat topic, shared by every reader (the gateways' live stream and the
+ * persister), so that what is delivered live and what reaches history can never disagree: a
+ * record either is a message of its room at its offset, or it is refused by both, with a reason.
+ */
+export function decodeChatRecord(key: Buffer | null, value: Buffer | null, offset: string): DecodedRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(value?.toString('utf8') ?? '');
+  } catch {
+    return { ok: false, reason: 'value is not JSON' };
+  }
+  const parsed = chatRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, reason: `invalid chat record: ${issue?.path.join('.')} ${issue?.message}`.trim() };
+  }
+  // A record keyed by another room sits on that room's partition: taking it would break the order.
+  if (key?.toString('utf8') !== parsed.data.roomId) return { ok: false, reason: 'record key does not match its roomId' };
+  return { ok: true, message: messageFromRecord(parsed.data, offset) };
 }

@@ -7,6 +7,16 @@ export type MessageDocument = Omit<ChatMessage, 'id'> & {
   offset: string;
 };
 
+/** The stored form of a message: its id as `_id`, plus where it sits in Kafka. */
+export function toDocument({ id, ...fields }: ChatMessage, partition: number, offset: string): MessageDocument {
+  return { _id: id, ...fields, partition, offset };
+}
+
+/** The protocol form of a stored message (the inverse of toDocument). */
+export function toMessage({ _id, partition: _partition, offset: _offset, ...fields }: MessageDocument): ChatMessage {
+  return { id: _id, ...fields };
+}
+
 export interface RoomDocument {
   _id: string;
   name: string;

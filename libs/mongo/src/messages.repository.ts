@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { ChatMessage } from '@app/contracts';
-import { COLLECTIONS, type MessageDocument } from './documents';
+import { COLLECTIONS, toMessage, type MessageDocument } from './documents';
 import { MONGO_DB } from './mongo.tokens';
 
 export interface PageQuery {
@@ -94,16 +94,4 @@ export class MessagesRepository {
     // StoreAdmission still bounds how many of these run.
     return (await this.messages.distinct('user.id', { roomId })).length;
   }
-}
-
-export function toMessage(doc: MessageDocument): ChatMessage {
-  return {
-    id: doc._id,
-    roomId: doc.roomId,
-    seq: doc.seq,
-    clientMsgId: doc.clientMsgId,
-    user: doc.user,
-    text: doc.text,
-    sentAt: doc.sentAt,
-  };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { chatRecordSchema, messageFromRecord, type ChatMessage } from '@app/contracts';
+import { decodeChatRecord, type ChatMessage } from '@app/contracts';
 import { KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { roomChannel, type ChatServer } from '../socket/socket-state';
@@ -117,9 +117,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       const offset = BigInt(record.offset);
       // Never deliver a position twice (a refetch after a broker hiccup re-reads a batch).
       if (offset <= (this.handled.get(batch.partition) ?? -1n)) continue;
-      const message = this.decode(record.value, offset);
+      const decoded = decodeChatRecord(record.key, record.value, record.offset);
       this.handled.set(batch.partition, offset);
-      if (message) this.deliver(message);
+      // What the persister dead-letters is never delivered live either: both read it the same way.
+      if (decoded.ok) this.deliver(decoded.message);
+      else this.logger.warn(`skipping partition ${batch.partition} offset ${record.offset}: ${decoded.reason}`);
     }
     const last = batch.messages.at(-1);
     if (last) this.metrics.consumerLag.set({ consumer: 'live', partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
@@ -133,16 +135,5 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     this.metrics.messagesDelivered.inc(this.server.of('/').adapter.rooms.get(channel)?.size ?? 0);
     const buffers = this.joining.get(message.roomId);
     if (buffers) for (const b of buffers) b.hold(message);
-  }
-
-  private decode(value: Buffer | null, offset: bigint): ChatMessage | undefined {
-    try {
-      const parsed = chatRecordSchema.safeParse(JSON.parse(value?.toString('utf8') ?? 'null'));
-      if (parsed.success) return messageFromRecord(parsed.data, offset);
-    } catch {
-      // fall through: an unreadable record is skipped here and dead-lettered by the persister
-    }
-    this.logger.warn(`skipping an unreadable record at offset ${offset}`);
-    return undefined;
   }
 }

@@ -2,11 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
-import { MessagesRepository, RoomsRepository, type MessageDocument } from '@app/mongo';
+import { decodeChatRecord } from '@app/contracts';
+import { MessagesRepository, RoomsRepository, toDocument, type MessageDocument } from '@app/mongo';
 import { ChatMetrics } from '@app/observability';
 import { DeadLetters, type DeadLetter } from './dead-letters';
 import { InsertCoalescer } from './insert-coalescer';
-import { decodeRecord } from './record-decoder';
 import { RoomStats, type RoomCounts } from './room-stats';
 
 const MAX_BACKOFF_MS = 5_000;
@@ -99,8 +99,8 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
       const docs: MessageDocument[] = [];
       const letters: DeadLetter[] = [];
       for (const record of chunk) {
-        const decoded = decodeRecord(record, batch.partition);
-        if (decoded.ok) docs.push(decoded.doc);
+        const decoded = decodeChatRecord(record.key, record.value, record.offset);
+        if (decoded.ok) docs.push(toDocument(decoded.message, batch.partition, record.offset));
         else letters.push({ partition: batch.partition, offset: record.offset, key: record.key, value: record.value, reason: decoded.reason });
       }
       // Two steps, each retried on its own, so a MongoDB outage does not re-send dead letters.
