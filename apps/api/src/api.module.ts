@@ -6,6 +6,7 @@ import { KafkaModule, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
+import { RoomViews } from '@app/rooms';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
 import { AdminLogin } from './admin/admin-login.service';
 import { AdminViews } from './admin/admin-views.service';
@@ -17,7 +18,6 @@ import { StoreAdmission } from './http/store-admission';
 import { StoreAdmissionInterceptor } from './http/store-admission.interceptor';
 import { HistoryPages } from './rooms/history-pages.service';
 import { RoomReaper } from './rooms/room-reaper.service';
-import { RoomViewsService } from './rooms/room-views.service';
 import { RoomsController } from './rooms/rooms.controller';
 
 @Module({
@@ -34,7 +34,7 @@ import { RoomsController } from './rooms/rooms.controller';
   ],
   controllers: [AuthController, RoomsController, AdminLoginController, AdminController],
   providers: [
-    RoomViewsService,
+    RoomViews,
     HistoryPages,
     PersistedProgress,
     RoomReaper,

@@ -26,6 +26,7 @@ import {
   userRenameSchema,
 } from '@app/contracts';
 import { UsersRepository } from '@app/mongo';
+import { RoomViews } from '@app/rooms';
 import { MessageSendService } from './messages/message-send.service';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
@@ -34,8 +35,8 @@ import { TypingRelay } from './typing/typing-relay.service';
 import { UserRename } from './users/user-rename.service';
 import { acknowledge } from './socket/acknowledge';
 import { socketAuth } from './socket/socket-auth';
-import { SocketServerRef } from './socket/socket-server.ref';
-import { userChannel, type ChatServer, type ChatSocket } from './socket/socket-state';
+import { LocalSockets } from './socket/local-sockets';
+import type { ChatServer, ChatSocket } from './socket/socket-state';
 
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
@@ -50,12 +51,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   constructor(
     private readonly tokens: TokenService,
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     private readonly typingRelay: TypingRelay,
     private readonly renames: UserRename,
     private readonly users: UsersRepository,
     private readonly heartbeat: ReplicaHeartbeat,
     private readonly rooms: RoomDirectory,
+    private readonly views: RoomViews,
     private readonly membership: RoomMembership,
     private readonly sender: MessageSendService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -64,7 +66,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   afterInit(server: ChatServer): void {
     server.use(socketAuth(this.tokens, this.users));
-    this.serverRef.server = server;
+    this.sockets.attach(server);
   }
 
   /**
@@ -73,7 +75,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
    * Nginx to another replica and recover with `since`. Redis is still open at this point.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    const sockets = [...(this.serverRef.server?.of('/').sockets.values() ?? [])];
+    const sockets = this.sockets.all();
     await Promise.allSettled(sockets.map((s) => this.membership.disconnected(s)));
     for (const socket of sockets) socket.conn.close();
     this.logger.log(`drained ${sockets.length} connection(s)`);
@@ -83,7 +85,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.metrics.connections.inc();
     this.heartbeat.soon();
     const { user, sessionId } = socket.data;
-    void socket.join(userChannel(user.id));
+    this.sockets.register(socket);
     socket.emit('session', { userId: user.id, username: user.username, sessionId, instance: this.config.instanceId });
     // An event the protocol does not have is answered too (PROTOCOL.md: bad_request), not left
     // without an answer; the known ones are answered by their handlers below.
@@ -163,7 +165,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   onRoomsList(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => {
       parseInput(roomsListSchema, body ?? {});
-      return { rooms: await this.rooms.list() };
+      return { rooms: await this.views.list() };
     });
   }
 }

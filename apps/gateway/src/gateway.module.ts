@@ -5,6 +5,7 @@ import { KafkaModule, KafkaProbe, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { RedisModule, RedisProbe } from '@app/redis';
+import { RoomViews } from '@app/rooms';
 import { AdminEvictions } from './admin/admin-evictions.service';
 import { ChatGateway } from './chat.gateway';
 import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
@@ -16,7 +17,7 @@ import { PresenceNotifier } from './presence/presence-notifier.service';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
-import { SocketServerRef } from './socket/socket-server.ref';
+import { LocalSockets } from './socket/local-sockets';
 import { UserRename } from './users/user-rename.service';
 
 @Module({
@@ -32,7 +33,7 @@ import { UserRename } from './users/user-rename.service';
   ],
   providers: [
     ChatGateway,
-    SocketServerRef,
+    LocalSockets,
     LiveStream,
     MessageProducer,
     MessageSendService,
@@ -44,6 +45,7 @@ import { UserRename } from './users/user-rename.service';
     UserRename,
     PersistedProgress,
     RoomDirectory,
+    RoomViews,
     RoomMembership,
   ],
 })

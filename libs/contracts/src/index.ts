@@ -5,3 +5,4 @@ export * from './limits';
 export * from './models';
 export * from './schemas';
 export * from './parse';
+export * from './replica-notices';

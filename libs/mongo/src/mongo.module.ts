@@ -19,7 +19,10 @@ const logger = new Logger('MongoModule');
       useFactory: async (config: AppConfig): Promise<MongoClient> => {
         const client = new MongoClient(config.mongo.url, {
           appName: config.instanceId,
-          serverSelectionTimeoutMS: 10_000,
+          // A store that is down or unreachable fails a call within seconds (callers answer
+          // `unavailable`); reads also carry maxTimeMS (MONGO_QUERY_TIMEOUT_MS).
+          serverSelectionTimeoutMS: 5_000,
+          connectTimeoutMS: 5_000,
           maxPoolSize: 20,
         });
         try {

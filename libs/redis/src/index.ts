@@ -5,3 +5,5 @@ export * from './redis.probe';
 export * from './room-presence';
 export * from './replica-bus';
 export * from './replica-registry';
+export * from './redis-keys';
+export * from './claim-once';

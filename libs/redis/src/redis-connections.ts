@@ -20,6 +20,9 @@ export class RedisConnections implements OnApplicationShutdown {
       lazyConnect: true,
       // Commands fail fast while Redis is down (callers answer `unavailable`) instead of hanging.
       maxRetriesPerRequest: 2,
+      // A command with no answer fails here first (callDependency's 3 s bound is the backstop).
+      commandTimeout: 2_000,
+      connectTimeout: 5_000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     client.on('error', (error: Error) => this.logger.warn(`redis ${name}: ${error.message}`));

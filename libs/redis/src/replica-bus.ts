@@ -1,24 +1,19 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { PresenceEvent, User } from '@app/contracts';
+import { replicaNoticeSchema, type ReplicaNotice } from '@app/contracts';
 import { RedisConnections } from './redis-connections';
+import { RedisKeys } from './redis-keys';
 
-/**
- * Notices between processes about ephemeral state (never chat messages: those have Kafka).
- * A notice lost during a Redis outage is repaired by the next one or by expiry: presence carries
- * the full member list, typing expires by itself.
- */
-export type BusNotice =
-  | { kind: 'presence'; roomId: string; event: PresenceEvent; user: User; members: User[] }
-  | { kind: 'typing'; roomId: string; user: User; typing: boolean }
-  | { kind: 'user-renamed'; user: User }
-  | { kind: 'room-deleted'; roomId: string }
-  | { kind: 'user-kicked'; userId: string };
+/** Re-exported for the features that publish and handle notices. */
+export type BusNotice = ReplicaNotice;
 
 type Handler<K extends BusNotice['kind']> = (notice: Extract<BusNotice, { kind: K }>) => void;
 
-const CHANNEL = 'chatstream:bus';
+const CHANNEL = RedisKeys.busChannel;
 
+/**
+ * The Redis pub/sub bus for ReplicaNotices (libs/contracts). Best effort by design: see there.
+ */
 @Injectable()
 export class ReplicaBus implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReplicaBus.name);
@@ -51,7 +46,7 @@ export class ReplicaBus implements OnApplicationBootstrap {
   private dispatch(raw: string): void {
     let notice: BusNotice;
     try {
-      notice = JSON.parse(raw) as BusNotice;
+      notice = replicaNoticeSchema.parse(JSON.parse(raw));
     } catch {
       this.logger.warn('ignoring an unreadable bus notice');
       return;

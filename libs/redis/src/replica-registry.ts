@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { User } from '@app/contracts';
+import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.tokens';
 
 export interface ReplicaRecord {
@@ -23,9 +24,9 @@ export interface ClientSession {
   address: string;
 }
 
-const REPLICAS = 'replicas';
-const replicaKey = (instance: string) => `replica:{${instance}}`;
-const sessionsKey = (instance: string) => `replica:{${instance}}:sessions`;
+const REPLICAS = RedisKeys.replicas;
+const replicaKey = RedisKeys.replica;
+const sessionsKey = RedisKeys.replicaSessions;
 
 /**
  * What each gateway replica reports on its heartbeat, for the admin API: itself and its

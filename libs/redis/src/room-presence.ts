@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { User } from '@app/contracts';
+import { RedisKeys } from './redis-keys';
 import { REDIS } from './redis.tokens';
 
 /**
@@ -121,8 +122,8 @@ type RedisWithPresence = Redis & {
   presenceJoin(...args: (string | number)[]): Promise<number>;
 };
 
-const zsetKey = (roomId: string) => `presence:{${roomId}}:entries`;
-const hashKey = (roomId: string) => `presence:{${roomId}}:users`;
+const zsetKey = RedisKeys.presenceEntries;
+const hashKey = RedisKeys.presenceUsers;
 const encodeUser = (u: User) => `${u.id}\n${u.username}`;
 function decodeUser(v: string): User | undefined {
   const i = v.indexOf('\n');

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TokenService } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ChatError, type User } from '@app/contracts';
+import { adminLoginSchema, ChatError, parseInput, type User } from '@app/contracts';
 
 /** Admin credentials come only from the environment; without ADMIN_PASSWORD admin is disabled. */
 @Injectable()
@@ -12,12 +12,11 @@ export class AdminLogin {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  login(username: unknown, password: unknown): { token: string; user: User } {
+  /** Disabled admin answers first (PROTOCOL.md: every /admin route is 503 then, whatever is sent). */
+  login(body: unknown): { token: string; user: User } {
     const { adminUsername, adminPassword } = this.config.auth;
     if (!adminPassword) throw new ChatError('unavailable', 'admin is disabled: ADMIN_PASSWORD is not set');
-    if (typeof username !== 'string' || typeof password !== 'string') {
-      throw new ChatError('bad_request', 'username and password must be strings');
-    }
+    const { username, password } = parseInput(adminLoginSchema, body);
     // Compared as hashes: equal lengths for timingSafeEqual, and no early exit on the first byte.
     const same = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));
     if (!(same(username, adminUsername) && same(password, adminPassword))) {

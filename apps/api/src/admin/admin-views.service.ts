@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ChatError, type Room, type RoomStats, type User } from '@app/contracts';
 import { RoomsRepository } from '@app/mongo';
 import { ReplicaBus, ReplicaRegistry, RoomPresence, type ClientSession, type ReplicaRecord } from '@app/redis';
-import { RoomViewsService } from '../rooms/room-views.service';
+import { callDependency } from '@app/resilience';
+import { RoomViews } from '@app/rooms';
 
 export interface AdminClient {
   user: User;
@@ -14,20 +15,20 @@ export interface AdminClient {
 export class AdminViews {
   constructor(
     private readonly registry: ReplicaRegistry,
-    private readonly views: RoomViewsService,
+    private readonly views: RoomViews,
     private readonly roomStore: RoomsRepository,
     private readonly presence: RoomPresence,
     private readonly bus: ReplicaBus,
   ) {}
 
   async servers(): Promise<ReplicaRecord[]> {
-    return (await this.registry.replicas()).sort((a, b) => a.instance.localeCompare(b.instance));
+    return (await callDependency('redis', () => this.registry.replicas())).sort((a, b) => a.instance.localeCompare(b.instance));
   }
 
   /** Connected users, each with all their sessions (tabs) on all replicas. */
   async clients(): Promise<AdminClient[]> {
     const byUser = new Map<string, AdminClient>();
-    for (const { user, ...session } of await this.registry.sessions()) {
+    for (const { user, ...session } of await callDependency('redis', () => this.registry.sessions())) {
       const client = byUser.get(user.id) ?? { user, sessions: [] };
       client.sessions.push(session);
       byUser.set(user.id, client);
@@ -46,14 +47,13 @@ export class AdminViews {
   }
 
   async room(roomId: string): Promise<Room & RoomStats & { members: User[] }> {
-    const room = await this.views.get(roomId);
-    if (!room) throw new ChatError('not_found', `room ${roomId} does not exist`);
-    return { ...room, members: await this.presence.members(roomId) };
+    const room = await this.views.withStats(roomId);
+    return { ...room, members: await callDependency('redis', () => this.presence.members(roomId)) };
   }
 
   /** Removes the room; every replica removes its members and tells them `room:deleted`. */
   async deleteRoom(roomId: string): Promise<void> {
-    if (!(await this.roomStore.delete(roomId))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    if (!(await callDependency('mongo', () => this.roomStore.delete(roomId)))) throw new ChatError('not_found', `room ${roomId} does not exist`);
     await this.bus.publish({ kind: 'room-deleted', roomId });
   }
 

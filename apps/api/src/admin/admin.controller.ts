@@ -11,8 +11,7 @@ export class AdminLoginController {
   @Post('login')
   @HttpCode(200)
   signIn(@Body() body: unknown) {
-    const { username, password } = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    return this.login.login(username, password);
+    return this.login.login(body);
   }
 }
 

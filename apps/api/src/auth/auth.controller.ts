@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { TokenService } from '@app/auth';
 import { loginSchema, parseInput, type User } from '@app/contracts';
 import { UsersRepository } from '@app/mongo';
+import { callDependency } from '@app/resilience';
 
 @Controller('auth')
 export class AuthController {
@@ -15,7 +16,7 @@ export class AuthController {
   @HttpCode(200)
   async login(@Body() body: unknown): Promise<{ token: string; user: User }> {
     const { username } = parseInput(loginSchema, body);
-    const user = await this.users.findOrCreate(username);
+    const user = await callDependency('mongo', () => this.users.findOrCreate(username), { what: 'signing in' });
     return { token: this.tokens.sign(user), user };
   }
 }

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { ChatError, type HistoryPage } from '@app/contracts';
 import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type PageQuery } from '@app/mongo';
+import { callDependency } from '@app/resilience';
 import { pageCacheability } from './page-cacheability';
 
 /** A room's existence is re-read after this (a deleted room's history is answered for at most this long). */
@@ -50,7 +51,7 @@ export class HistoryPages {
     const committed = await this.committedOffset(roomId);
     if (cached && cached.whileCommitted === committed) return cached.page;
 
-    const page = await this.messages.page(roomId, query);
+    const page = await callDependency('mongo', () => this.messages.page(roomId, query), { what: 'reading history' });
     if (committed !== null) {
       const cacheable = pageCacheability(query, page, committed);
       if (cacheable === 'final') this.pages.set(key, { page });
@@ -61,7 +62,7 @@ export class HistoryPages {
 
   private async mustExist(roomId: string): Promise<void> {
     if (this.rooms.has(roomId)) return;
-    if (!(await this.roomStore.findById(roomId))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    if (!(await callDependency('mongo', () => this.roomStore.findById(roomId), { what: 'reading a room' }))) throw new ChatError('not_found', `room ${roomId} does not exist`);
     this.rooms.set(roomId, true);
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { MessagesRepository, RoomsRepository } from '@app/mongo';
-import { REDIS, ReplicaBus, RoomPresence } from '@app/redis';
+import { claimOnce, REDIS, RedisKeys, ReplicaBus, RoomPresence } from '@app/redis';
 
 /**
  * Removes rooms that nobody uses: no message ever, nobody in them, older than the empty-room TTL.
@@ -33,8 +33,8 @@ export class RoomReaper implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async sweep(): Promise<number> {
-    const lock = await this.redis.set('room-reaper:lock', this.config.instanceId, 'PX', 10_000, 'NX').catch(() => null);
-    if (lock !== 'OK') return 0;
+    const mine = await claimOnce(this.redis, RedisKeys.roomReaperLock, 10_000, this.config.instanceId).catch(() => false);
+    if (!mine) return 0;
     let removed = 0;
     try {
       const cutoff = new Date(Date.now() - this.config.chat.emptyRoomTtlSeconds * 1000);
@@ -53,7 +53,7 @@ export class RoomReaper implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (error) {
       this.logger.warn(`empty-room sweep failed: ${(error as Error).message}`);
     } finally {
-      await this.redis.del('room-reaper:lock').catch(() => undefined);
+      await this.redis.del(RedisKeys.roomReaperLock).catch(() => undefined);
     }
     return removed;
   }

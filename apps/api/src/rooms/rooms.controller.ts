@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, historyQuerySchema, parseInput, roomIdSchema, type HistoryPage, type Room, type RoomStats } from '@app/contracts';
+import { RoomViews } from '@app/rooms';
 import { BearerAuthGuard } from '../http/bearer-auth.guard';
 import { StoreAdmissionInterceptor } from '../http/store-admission.interceptor';
 import { HistoryPages } from './history-pages.service';
-import { RoomViewsService } from './room-views.service';
 
 @Controller('rooms')
 @UseGuards(BearerAuthGuard)
@@ -12,7 +12,7 @@ import { RoomViewsService } from './room-views.service';
 @UseInterceptors(StoreAdmissionInterceptor)
 export class RoomsController {
   constructor(
-    private readonly views: RoomViewsService,
+    private readonly views: RoomViews,
     private readonly history: HistoryPages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -24,9 +24,7 @@ export class RoomsController {
 
   @Get(':roomId')
   async get(@Param('roomId') roomId: string): Promise<{ room: Room & RoomStats }> {
-    const room = await this.views.get(this.roomId(roomId));
-    if (!room) throw new ChatError('not_found', `room ${roomId} does not exist`);
-    return { room };
+    return { room: await this.views.withStats(this.roomId(roomId)) };
   }
 
   /** History paging (PROTOCOL.md): before / after / newest, always oldest first. */

@@ -5,8 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
 import { KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
-import { roomChannel, type ChatServer } from '../socket/socket-state';
-import { SocketServerRef } from '../socket/socket-server.ref';
+import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
 
 /**
@@ -29,16 +28,12 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   private groupId: string | undefined;
 
   constructor(
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
   ) {}
-
-  private get server(): ChatServer | undefined {
-    return this.serverRef.server;
-  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topic.ensure();
@@ -129,10 +124,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private deliver(message: ChatMessage): void {
-    if (!this.server) return;
-    const channel = roomChannel(message.roomId);
-    this.server.to(channel).emit('message', { message });
-    this.metrics.messagesDelivered.inc(this.server.of('/').adapter.rooms.get(channel)?.size ?? 0);
+    this.metrics.messagesDelivered.inc(this.sockets.toRoom(message.roomId, 'message', { message }));
     const buffers = this.joining.get(message.roomId);
     if (buffers) for (const b of buffers) b.hold(message);
   }

@@ -1,17 +1,20 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
 import { ChatMetrics } from '@app/observability';
+import { callDependency } from '@app/resilience';
 import { createChatProducer, KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
 
 /**
  * The gateway's Kafka producer: idempotent (a retried request is written once), acks from all
  * in-sync replicas, and batched (linger of a few ms, one request per flush) by ProduceBatcher.
  */
+/** Longer than kafkajs's whole retry chain, so it only catches a produce that never settles. */
+const PRODUCE_TIMEOUT_MS = 30_000;
+
 @Injectable()
 export class MessageProducer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(MessageProducer.name);
   private readonly producer: Producer;
   private batcher: ProduceBatcher | undefined;
 
@@ -41,12 +44,10 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
   /** Resolves once Kafka acknowledged the record; a Kafka failure is `unavailable` (retry later). */
   async send(record: ProduceRecord): Promise<ProducedPosition> {
     if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
-    try {
-      return await this.batcher.send(record);
-    } catch (error) {
-      this.logger.warn(`produce failed: ${(error as Error).message}`);
-      throw new ChatError('unavailable', 'the message could not be stored; retry with the same clientMsgId', 1000);
-    }
+    const batcher = this.batcher;
+    // kafkajs's own retries (8, backing off) bound a produce; the 10 s answer of PROTOCOL.md and
+    // what an ambiguous timeout means for the retry window belong to the send path (SendDedup).
+    return callDependency('kafka', () => batcher.send(record), { timeoutMs: PRODUCE_TIMEOUT_MS, what: 'producing' });
   }
 
   /** Finishes in-flight sends (their clients get their acks) before the connection closes. */

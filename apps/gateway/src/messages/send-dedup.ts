@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ChatError, type ChatMessage } from '@app/contracts';
-import { REDIS } from '@app/redis';
+import { REDIS, RedisKeys } from '@app/redis';
+import { callDependency } from '@app/resilience';
 
 export type Claim = { kind: 'new' } | { kind: 'done'; message: ChatMessage } | { kind: 'pending' };
 
@@ -23,9 +24,9 @@ export class SendDedup {
 
   async claim(roomId: string, clientMsgId: string): Promise<Claim> {
     const key = this.key(roomId, clientMsgId);
-    const won = await this.guard(() => this.redis.set(key, PENDING, 'PX', PENDING_TTL_MS, 'NX'));
+    const won = await callDependency('redis', () => this.redis.set(key, PENDING, 'PX', PENDING_TTL_MS, 'NX'), { what: 'claiming a send' });
     if (won === 'OK') return { kind: 'new' };
-    const value = await this.guard(() => this.redis.get(key));
+    const value = await callDependency('redis', () => this.redis.get(key), { what: 'reading a send claim' });
     if (value === null) return this.claim(roomId, clientMsgId); // expired between the two calls
     return value === PENDING ? { kind: 'pending' } : { kind: 'done', message: JSON.parse(value) as ChatMessage };
   }
@@ -48,22 +49,16 @@ export class SendDedup {
   }
 
   async complete(message: ChatMessage): Promise<void> {
-    await this.redis.set(this.key(message.roomId, message.clientMsgId), JSON.stringify(message), 'PX', DONE_TTL_MS);
+    await callDependency('redis', () => this.redis.set(this.key(message.roomId, message.clientMsgId), JSON.stringify(message), 'PX', DONE_TTL_MS), {
+      what: 'recording a sent message',
+    });
   }
 
   async release(roomId: string, clientMsgId: string): Promise<void> {
-    await this.redis.del(this.key(roomId, clientMsgId)).catch(() => undefined);
+    await callDependency('redis', () => this.redis.del(this.key(roomId, clientMsgId)), { what: 'releasing a send claim' }).catch(() => undefined);
   }
 
   private key(roomId: string, clientMsgId: string): string {
-    return `send:{${roomId}}:${clientMsgId}`;
-  }
-
-  private async guard<T>(op: () => Promise<T>): Promise<T> {
-    try {
-      return await op();
-    } catch {
-      throw new ChatError('unavailable', 'message de-duplication is unavailable; retry later', 1000);
-    }
+    return RedisKeys.sendClaim(roomId, clientMsgId);
   }
 }

@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { PresenceEvent, User } from '@app/contracts';
 import { ReplicaBus, RoomPresence } from '@app/redis';
-import { roomChannel, type ChatServer } from '../socket/socket-state';
-import { SocketServerRef } from '../socket/socket-server.ref';
+import { LocalSockets } from '../socket/local-sockets';
 
 /**
  * Delivers presence changes to this replica's sockets. Joins, leaves and renames are announced
@@ -18,15 +17,11 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     private readonly bus: ReplicaBus,
     private readonly presence: RoomPresence,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  private get server(): ChatServer | undefined {
-    return this.serverRef.server;
-  }
 
   onApplicationBootstrap(): void {
     this.bus.on('presence', ({ roomId, event, user, members }) => this.emit(roomId, event, user, members));
@@ -45,13 +40,13 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
 
   private emit(roomId: string, event: PresenceEvent, user: User, members: User[]): void {
     this.lastSeen.set(roomId, members);
-    this.server?.to(roomChannel(roomId)).emit('presence', { roomId, event, user, members });
+    this.sockets.toRoom(roomId, 'presence', { roomId, event, user, members });
   }
 
   private async findVanished(): Promise<void> {
-    if (!this.server) return;
-    const rooms = [...this.server.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('room:')).map((r) => r.slice(5));
-    for (const roomId of this.lastSeen.keys()) if (!rooms.includes(roomId)) this.lastSeen.delete(roomId);
+    const rooms = this.sockets.roomIds();
+    const here = new Set(rooms);
+    for (const roomId of this.lastSeen.keys()) if (!here.has(roomId)) this.lastSeen.delete(roomId);
     if (rooms.length === 0) return;
     try {
       const now = await this.presence.membersOf(rooms);
@@ -61,7 +56,7 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
         if (!before) continue;
         const present = new Set(members.map((m) => m.id));
         for (const gone of before.filter((u) => !present.has(u.id))) {
-          this.server.to(roomChannel(roomId)).emit('presence', { roomId, event: 'leave', user: gone, members });
+          this.sockets.toRoom(roomId, 'presence', { roomId, event: 'leave', user: gone, members });
         }
       }
     } catch (error) {

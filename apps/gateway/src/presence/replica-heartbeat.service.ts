@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
-import { ReplicaRegistry, RoomPresence, type ClientSession } from '@app/redis';
-import { presenceEntry, type ChatServer } from '../socket/socket-state';
-import { SocketServerRef } from '../socket/socket-server.ref';
+import { presenceEntry, ReplicaRegistry, RoomPresence, type ClientSession } from '@app/redis';
+import { LocalSockets } from '../socket/local-sockets';
 
 /**
  * This replica's heartbeat: moves the expiry of its presence entries forward (so entries of a
@@ -18,16 +17,12 @@ export class ReplicaHeartbeat implements OnApplicationBootstrap, OnApplicationSh
   private pending: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     private readonly presence: RoomPresence,
     private readonly registry: ReplicaRegistry,
     private readonly metrics: ChatMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  private get server(): ChatServer | undefined {
-    return this.serverRef.server;
-  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.beat(), this.ttlMs / 3);
@@ -56,12 +51,10 @@ export class ReplicaHeartbeat implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async beat(): Promise<void> {
-    if (!this.server) return;
     const entries: { roomId: string; entry: string }[] = [];
     const sessions: ClientSession[] = [];
-    for (const socket of this.server.of('/').sockets.values()) {
+    for (const socket of this.sockets.all()) {
       const { user, sessionId, rooms, connectedAt } = socket.data;
-      if (!user) continue;
       for (const roomId of rooms) entries.push({ roomId, entry: presenceEntry(this.config.instanceId, socket.id) });
       const forwarded = socket.handshake.headers['x-forwarded-for'];
       sessions.push({

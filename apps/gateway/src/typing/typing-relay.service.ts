@@ -1,8 +1,8 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChatError, type TypingInput, type User } from '@app/contracts';
 import { ReplicaBus } from '@app/redis';
-import { roomChannel, userChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
-import { SocketServerRef } from '../socket/socket-server.ref';
+import { LocalSockets } from '../socket/local-sockets';
+import type { ChatSocket } from '../socket/socket-state';
 import { TypingThrottle } from './typing-throttle';
 
 /** A typing indicator lasts this long unless refreshed (PROTOCOL.md). */
@@ -19,13 +19,9 @@ export class TypingRelay implements OnApplicationBootstrap {
   private readonly expiries = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     private readonly bus: ReplicaBus,
   ) {}
-
-  private get server(): ChatServer | undefined {
-    return this.serverRef.server;
-  }
 
   onApplicationBootstrap(): void {
     this.bus.on('typing', ({ roomId, user, typing }) => this.deliver(roomId, user, typing));
@@ -55,6 +51,6 @@ export class TypingRelay implements OnApplicationBootstrap {
 
   /** To the room's members here, except the typist's own sockets. */
   private emit(roomId: string, user: User, typing: boolean): void {
-    this.server?.to(roomChannel(roomId)).except(userChannel(user.id)).emit('typing', { roomId, user, typing });
+    this.sockets.toRoomExceptUser(roomId, user.id, 'typing', { roomId, user, typing });
   }
 }

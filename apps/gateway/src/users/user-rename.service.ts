@@ -3,10 +3,11 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type User } from '@app/contracts';
 import { UsersRepository } from '@app/mongo';
-import { REDIS, ReplicaBus, RoomPresence } from '@app/redis';
+import { callDependency } from '@app/resilience';
+import { claimOnce, presenceEntry, REDIS, RedisKeys, ReplicaBus, RoomPresence } from '@app/redis';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
-import { presenceEntry, userChannel, type ChatServer, type ChatSocket } from '../socket/socket-state';
-import { SocketServerRef } from '../socket/socket-server.ref';
+import { LocalSockets } from '../socket/local-sockets';
+import type { ChatSocket } from '../socket/socket-state';
 
 /**
  * `user:rename`: the name changes in MongoDB, then on every socket of the user on every replica
@@ -17,7 +18,7 @@ export class UserRename implements OnApplicationBootstrap {
   private readonly logger = new Logger(UserRename.name);
 
   constructor(
-    private readonly serverRef: SocketServerRef,
+    private readonly sockets: LocalSockets,
     private readonly users: UsersRepository,
     private readonly bus: ReplicaBus,
     private readonly presence: RoomPresence,
@@ -26,10 +27,6 @@ export class UserRename implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private get server(): ChatServer | undefined {
-    return this.serverRef.server;
-  }
-
   onApplicationBootstrap(): void {
     this.bus.on('user-renamed', ({ user }) => void this.apply(user));
   }
@@ -37,9 +34,7 @@ export class UserRename implements OnApplicationBootstrap {
   async rename(socket: ChatSocket, username: string): Promise<User> {
     const current = socket.data.user;
     if (current.username === username) return current;
-    const renamed = await this.users.rename(current.id, username).catch(() => {
-      throw new ChatError('unavailable', 'users cannot be updated now; retry later', 1000);
-    });
+    const renamed = await callDependency('mongo', () => this.users.rename(current.id, username));
     if (!renamed) throw new ChatError('bad_request', `username ${username} is taken`);
     const user = { id: current.id, username };
     // Applied here at once (the ack and this socket's next message already carry the new name);
@@ -51,11 +46,7 @@ export class UserRename implements OnApplicationBootstrap {
 
   /** Idempotent: sockets that already carry the name are left alone. */
   private async apply(user: User): Promise<void> {
-    if (!this.server) return;
-    const namespace = this.server.of('/');
-    const sockets = [...(namespace.adapter.rooms.get(userChannel(user.id)) ?? [])]
-      .map((id) => namespace.sockets.get(id))
-      .filter((s): s is ChatSocket => s !== undefined && s.data.user.username !== user.username);
+    const sockets = this.sockets.ofUser(user.id).filter((s) => s.data.user.username !== user.username);
     if (sockets.length === 0) return;
     for (const s of sockets) s.data.user = user;
     const entries = sockets.flatMap((s) => [...s.data.rooms].map((roomId) => ({ roomId, entry: presenceEntry(this.config.instanceId, s.id) })));
@@ -63,8 +54,7 @@ export class UserRename implements OnApplicationBootstrap {
       await this.presence.rename(entries, user);
       for (const roomId of new Set(entries.map((e) => e.roomId))) {
         // Several replicas may hold tabs of this user in one room: one of them announces.
-        const first = await this.redis.set(`renamed:{${roomId}}:${user.id}:${user.username}`, '1', 'EX', 10, 'NX');
-        if (first === 'OK') await this.notifier.announce(roomId, 'rename', user, await this.presence.members(roomId));
+        if (await claimOnce(this.redis, RedisKeys.renameAnnouncement(roomId, user.id, user.username), 10_000)) await this.notifier.announce(roomId, 'rename', user, await this.presence.members(roomId));
       }
     } catch (error) {
       this.logger.warn(`rename of ${user.id} not fully announced: ${(error as Error).message}`);

@@ -1,0 +1,29 @@
+/**
+ * Every Redis key and channel chatstream uses, in one place, so that two features can never pick
+ * the same name and a reader of the keyspace finds here what each key is. `{...}` is the hash
+ * tag: the keys of one room (or one replica) stay on one slot if Redis is ever a cluster.
+ * Nothing here is a chat message: those live in Kafka and MongoDB.
+ */
+export const RedisKeys = {
+  /** Presence of a room: a sorted set of `instance|socketId` entries scored by expiry time... */
+  presenceEntries: (roomId: string) => `presence:{${roomId}}:entries`,
+  /** ...and a hash from each entry to its user. */
+  presenceUsers: (roomId: string) => `presence:{${roomId}}:users`,
+  /** The set of gateway replicas that reported at least once (expired ones are swept on read). */
+  replicas: 'replicas',
+  /** A replica's own report (its heartbeat; expires with it). */
+  replica: (instance: string) => `replica:{${instance}}`,
+  /** A replica's connected sessions, for the admin API (expires with its heartbeat). */
+  replicaSessions: (instance: string) => `replica:{${instance}}:sessions`,
+  /** The retry window of one send: its claim while in flight, then the message it produced. */
+  sendClaim: (roomId: string, clientMsgId: string) => `send:{${roomId}}:${clientMsgId}`,
+  /** Which replica announces a rename in a room (several may hold the user's tabs there). */
+  renameAnnouncement: (roomId: string, userId: string, username: string) => `renamed:{${roomId}}:${userId}:${username}`,
+  /** One api replica at a time sweeps empty rooms. */
+  roomReaperLock: 'room-reaper:lock',
+  /** Pub/sub channel of the notices between replicas (ReplicaBus). */
+  busChannel: 'chatstream:bus',
+} as const;
+
+/** A socket's presence entry: unique across replicas and restarts (socket ids are random). */
+export const presenceEntry = (instance: string, socketId: string): string => `${instance}|${socketId}`;
