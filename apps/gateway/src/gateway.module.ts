@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@app/auth';
-import { ConfigModule } from '@app/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { KafkaModule, KafkaProbe, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
@@ -10,11 +10,13 @@ import { AdminEvictions } from './admin/admin-evictions.service';
 import { ChatGateway } from './chat.gateway';
 import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
 import { LiveStream } from './live/live-stream.service';
+import { RoomTails } from './live/room-tails';
 import { MessageProducer } from './messages/message-producer.service';
 import { MessageSendService } from './messages/message-send.service';
 import { SendDedup } from './messages/send-dedup';
 import { PresenceNotifier } from './presence/presence-notifier.service';
 import { RoomDirectory } from './rooms/room-directory.service';
+import { JoinHistory } from './rooms/join-history.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
 import { LocalSockets } from './socket/local-sockets';
@@ -35,6 +37,7 @@ import { UserRename } from './users/user-rename.service';
     ChatGateway,
     LocalSockets,
     LiveStream,
+    { provide: RoomTails, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new RoomTails(c.chat.roomTail) },
     MessageProducer,
     MessageSendService,
     SendDedup,
@@ -47,6 +50,7 @@ import { UserRename } from './users/user-rename.service';
     RoomDirectory,
     RoomViews,
     RoomMembership,
+    JoinHistory,
   ],
 })
 export class GatewayModule {}

@@ -34,6 +34,7 @@ export interface AppConfig {
     readonly historyPageSize: number;
     readonly joinPageSize: number;
     readonly joinWaitMs: number;
+    readonly roomTail: { readonly perRoom: number; readonly total: number };
     readonly presenceTtlSeconds: number;
   };
   readonly persister: { readonly batchMax: number };
@@ -85,6 +86,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       historyPageSize: e.HISTORY_PAGE_SIZE,
       joinPageSize: e.JOIN_PAGE_SIZE,
       joinWaitMs: e.JOIN_WAIT_MS,
+      roomTail: { perRoom: e.ROOM_TAIL_MESSAGES, total: e.ROOM_TAIL_TOTAL },
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },

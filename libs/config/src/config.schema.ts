@@ -61,6 +61,10 @@ export const envSchema = z
     JOIN_PAGE_SIZE: positiveInt.max(1000).default(200),
     // A join waits at most this long for the persister to reach the live position.
     JOIN_WAIT_MS: positiveInt.max(60_000).default(5000),
+    // Each gateway keeps the newest messages of the rooms joined on it, to answer joins from
+    // memory (RoomTails): this many per room, and this many in all (0 turns it off).
+    ROOM_TAIL_MESSAGES: z.coerce.number().int().min(0).max(100_000).default(1000),
+    ROOM_TAIL_TOTAL: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
     PRESENCE_TTL_SECONDS: positiveInt.max(300).default(10),
 
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),

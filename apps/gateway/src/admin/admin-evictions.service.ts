@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ReplicaBus, RoomPresence } from '@app/redis';
+import { RoomTails } from '../live/room-tails';
 import { RoomDirectory } from '../rooms/room-directory.service';
 import { LocalSockets } from '../socket/local-sockets';
 
@@ -16,6 +17,7 @@ export class AdminEvictions implements OnApplicationBootstrap {
     private readonly bus: ReplicaBus,
     private readonly directory: RoomDirectory,
     private readonly presence: RoomPresence,
+    private readonly tails: RoomTails,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -25,6 +27,7 @@ export class AdminEvictions implements OnApplicationBootstrap {
 
   private roomDeleted(roomId: string): void {
     this.directory.forget(roomId);
+    this.tails.forget(roomId);
     for (const socket of this.sockets.inRoom(roomId)) {
       socket.data.rooms.delete(roomId);
       this.sockets.unsubscribe(socket, roomId);

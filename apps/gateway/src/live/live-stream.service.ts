@@ -7,6 +7,7 @@ import { KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
+import { RoomTails } from './room-tails';
 
 /**
  * This replica's reader of the whole chat topic: every partition, from the end it finds at start,
@@ -33,6 +34,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
+    private readonly tails: RoomTails,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -94,6 +96,8 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   beginJoin(roomId: string, partition: number): JoinBuffer {
     const handled = this.handled.get(partition) ?? -1n;
     const buffer = new JoinBuffer(roomId, Number(handled + 1n));
+    // From here on the room's messages are also kept for later joins (RoomTails).
+    this.tails.track(roomId, buffer.untilSeq + 1);
     let set = this.joining.get(roomId);
     if (!set) this.joining.set(roomId, (set = new Set()));
     set.add(buffer);
@@ -125,6 +129,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
 
   private deliver(message: ChatMessage): void {
     this.metrics.messagesDelivered.inc(this.sockets.toRoom(message.roomId, 'message', { message }));
+    this.tails.append(message);
     const buffers = this.joining.get(message.roomId);
     if (buffers) for (const b of buffers) b.hold(message);
   }

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
-import { MessagesTopic, PersistedProgress } from '@app/kafka';
-import { MessagesRepository } from '@app/mongo';
+import { MessagesTopic } from '@app/kafka';
 import { presenceEntry, RoomPresence } from '@app/redis';
 import { callDependency } from '@app/resilience';
 import { RoomViews } from '@app/rooms';
@@ -10,6 +9,7 @@ import { LiveStream } from '../live/live-stream.service';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
 import { LocalSockets } from '../socket/local-sockets';
 import type { ChatSocket } from '../socket/socket-state';
+import { JoinHistory } from './join-history.service';
 import { RoomDirectory } from './room-directory.service';
 
 export interface JoinAnswer {
@@ -21,9 +21,9 @@ export interface JoinAnswer {
 
 /**
  * Joining, leaving and staying in rooms. A join follows register-then-fetch (guarantee 4): the
- * live stream starts holding the room's messages for this socket, history is read up to the
- * position the live stream had handled (waiting for the persister to get there, within a bound),
- * and the held messages follow the answer: no gap, no duplicate.
+ * live stream starts holding the room's messages for this socket, the room's messages are read up
+ * to the position the live stream had handled (JoinHistory: from memory, or from history once the
+ * persister got there), and the held messages follow the answer: no gap, no duplicate.
  */
 @Injectable()
 export class RoomMembership {
@@ -35,8 +35,7 @@ export class RoomMembership {
     private readonly live: LiveStream,
     private readonly sockets: LocalSockets,
     private readonly topic: MessagesTopic,
-    private readonly progress: PersistedProgress,
-    private readonly messages: MessagesRepository,
+    private readonly history: JoinHistory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -58,13 +57,7 @@ export class RoomMembership {
     const partition = this.topic.partitionOf(roomId);
     const buffer = this.live.beginJoin(roomId, partition);
     try {
-      const { joinWaitMs } = this.config.chat;
-      await callDependency('kafka', () => this.progress.waitFor(partition, buffer.untilSeq, joinWaitMs), { timeoutMs: joinWaitMs + 1000 });
-      const page = await callDependency('mongo', () =>
-        since !== undefined
-          ? this.messages.range(roomId, since, buffer.untilSeq, this.config.chat.joinPageSize)
-          : this.messages.newest(roomId, buffer.untilSeq, this.config.chat.historyPageSize),
-      );
+      const page = await this.history.page(roomId, partition, since, buffer.untilSeq);
       const members = await callDependency('redis', () => this.presence.members(roomId));
       const room = await this.views.view(roomId, members.length);
       const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };

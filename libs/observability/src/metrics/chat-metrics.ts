@@ -26,6 +26,8 @@ export class ChatMetrics {
   readonly persistLatency = new Histogram({ name: 'chat_persist_latency_seconds', help: 'Bulk write duration per chunk', buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per store insert (the batches of a fetch merged)', buckets: SIZE_BUCKETS, registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
+  readonly joinPages = new Counter({ name: 'chat_join_pages_total', help: 'Join answers by where their messages came from', labelNames: ['source'], registers: [this.registry] });
+  readonly roomTailMessages = new Gauge({ name: 'chat_room_tail_messages', help: 'Messages kept in memory for joins (RoomTails)', registers: [this.registry] });
   readonly httpRequests = new Counter({ name: 'chat_http_requests_total', help: 'HTTP requests answered', labelNames: ['method', 'status'], registers: [this.registry] });
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {

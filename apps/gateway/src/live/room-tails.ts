@@ -1,0 +1,148 @@
+import type { ChatMessage } from '@app/contracts';
+
+export interface RoomTailLimits {
+  /** Messages kept per room (its newest). */
+  perRoom: number;
+  /** Messages kept over all rooms; the least recently joined rooms are dropped first. */
+  total: number;
+}
+
+export interface TailPage {
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+interface Tail {
+  /** The room's messages this replica holds, in seq order. */
+  messages: ChatMessage[];
+  /** Every message of the room with completeFrom ≤ seq ≤ (what the live stream handled) is held. */
+  completeFrom: number;
+  /** Whether the held messages reach the position of a join (warmed from history); until then, unusable. */
+  warm: boolean;
+  /** The clientMsgIds held: a second record of one send (a retry that reached Kafka twice) is not kept, as history keeps one. */
+  clientMsgIds: Set<string>;
+}
+
+/**
+ * Each joined room's newest messages, kept by this replica so that joins (and rejoins with
+ * `since`) are answered from memory, without waiting for the persister or reading the store (as
+ * Zulip and Slack keep message caches). A room is tracked from its first join here: from then on
+ * the live stream appends every message of it; the first join fills the part before (`warm`)
+ * from history. What is held is always a complete run of the room's messages (`completeFrom` up
+ * to the live position), so an answer from here is exactly what history would answer; anything
+ * outside the run returns `undefined` and the caller reads history. The cache can be dropped at
+ * any moment (a restart, eviction) without a wrong answer.
+ */
+export class RoomTails {
+  /** Map order is recency: a room is moved to the end when it is joined. */
+  private readonly tails = new Map<string, Tail>();
+  private held = 0;
+
+  constructor(private readonly limits: RoomTailLimits) {}
+
+  get size(): { rooms: number; messages: number } {
+    return { rooms: this.tails.size, messages: this.held };
+  }
+
+  /**
+   * Starts holding a room's live messages from `nextSeq` (the first seq the live stream has not
+   * handled yet). Must be called synchronously with reading that position, like JoinBuffer.
+   */
+  track(roomId: string, nextSeq: number): void {
+    const tail = this.tails.get(roomId);
+    this.tails.delete(roomId);
+    this.tails.set(roomId, tail ?? { messages: [], completeFrom: nextSeq, warm: false, clientMsgIds: new Set() });
+  }
+
+  /** The live stream handled a message (each room's messages arrive in seq order). */
+  append(message: ChatMessage): void {
+    const tail = this.tails.get(message.roomId);
+    if (!tail) return;
+    const last = tail.messages.at(-1);
+    if ((last && message.seq <= last.seq) || tail.clientMsgIds.has(message.clientMsgId)) return;
+    tail.messages.push(message);
+    tail.clientMsgIds.add(message.clientMsgId);
+    this.held++;
+    if (tail.messages.length > this.limits.perRoom) this.dropOldest(tail, tail.messages.length - this.limits.perRoom);
+    this.evictRooms();
+  }
+
+  /**
+   * Adds history read up to `untilSeq`: `messages` are all of the room's messages from the first
+   * one given to untilSeq (the newest N of history), `whole` when there are none before them.
+   * Ignored when it would not join up with what is held (a gap), so the run stays complete.
+   */
+  warm(roomId: string, messages: ChatMessage[], untilSeq: number, whole: boolean): void {
+    const tail = this.tails.get(roomId);
+    if (!tail || untilSeq + 1 < tail.completeFrom) return;
+    const older = messages.filter((m) => m.seq < tail.completeFrom && m.seq <= untilSeq && !tail.clientMsgIds.has(m.clientMsgId));
+    const from = whole ? 1 : (messages[0]?.seq ?? untilSeq + 1);
+    if (from >= tail.completeFrom && tail.warm) return;
+    tail.messages = [...older, ...tail.messages];
+    for (const m of older) tail.clientMsgIds.add(m.clientMsgId);
+    this.held += older.length;
+    tail.completeFrom = Math.min(tail.completeFrom, from);
+    tail.warm = true;
+    if (tail.messages.length > this.limits.perRoom) this.dropOldest(tail, tail.messages.length - this.limits.perRoom);
+    this.evictRooms();
+  }
+
+  /** The newest `limit` messages with seq ≤ untilSeq, or undefined when not held. */
+  newest(roomId: string, untilSeq: number, limit: number): TailPage | undefined {
+    const tail = this.usable(roomId);
+    if (!tail) return undefined;
+    const end = upperBound(tail.messages, untilSeq);
+    const start = Math.max(0, end - limit);
+    // Older messages exist if more are held, or if the run does not reach the room's start.
+    return { messages: tail.messages.slice(start, end), hasMore: start > 0 || tail.completeFrom > 1 };
+  }
+
+  /** The oldest `limit` messages with since < seq ≤ untilSeq, or undefined when not all are held. */
+  after(roomId: string, since: number, untilSeq: number, limit: number): TailPage | undefined {
+    const tail = this.usable(roomId);
+    if (!tail || since + 1 < tail.completeFrom) return undefined;
+    const start = upperBound(tail.messages, since);
+    const end = upperBound(tail.messages, untilSeq);
+    if (start >= end) return { messages: [], hasMore: false };
+    return { messages: tail.messages.slice(start, Math.min(end, start + limit)), hasMore: end - start > limit };
+  }
+
+  forget(roomId: string): void {
+    const tail = this.tails.get(roomId);
+    if (!tail) return;
+    this.held -= tail.messages.length;
+    this.tails.delete(roomId);
+  }
+
+  private usable(roomId: string): Tail | undefined {
+    const tail = this.tails.get(roomId);
+    return tail?.warm ? tail : undefined;
+  }
+
+  private dropOldest(tail: Tail, count: number): void {
+    const dropped = tail.messages.splice(0, count);
+    this.held -= dropped.length;
+    for (const m of dropped) tail.clientMsgIds.delete(m.clientMsgId);
+    // The run now starts right after the newest dropped message.
+    tail.completeFrom = dropped.at(-1)!.seq + 1;
+  }
+
+  private evictRooms(): void {
+    for (const roomId of this.tails.keys()) {
+      if (this.held <= this.limits.total) return;
+      this.forget(roomId);
+    }
+  }
+}
+
+/** Index of the first message with seq > value. */
+function upperBound(messages: ChatMessage[], value: number): number {
+  let lo = 0;
+  let hi = messages.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (messages[mid]!.seq <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

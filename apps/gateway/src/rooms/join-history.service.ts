@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { PersistedProgress } from '@app/kafka';
+import { MessagesRepository } from '@app/mongo';
+import { ChatMetrics } from '@app/observability';
+import { callDependency } from '@app/resilience';
+import { RoomTails, type TailPage } from '../live/room-tails';
+
+/**
+ * The messages a join answers with: every message of the room up to `untilSeq` (the live
+ * position when the join registered), the newest page, or from `since` on. Answered from this
+ * replica's RoomTails when it holds them: no store read, no wait for the persister. Otherwise
+ * history must first reach untilSeq (the persister commits only what MongoDB has), then the newest
+ * messages of the room are read once to warm the tail, and what the tail still cannot answer (a
+ * `since` older than that) is read from the store.
+ */
+@Injectable()
+export class JoinHistory {
+  constructor(
+    private readonly tails: RoomTails,
+    private readonly progress: PersistedProgress,
+    private readonly messages: MessagesRepository,
+    private readonly metrics: ChatMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async page(roomId: string, partition: number, since: number | undefined, untilSeq: number): Promise<TailPage> {
+    const held = this.fromTail(roomId, since, untilSeq);
+    if (held) return this.answered('memory', held);
+
+    const { joinWaitMs, joinPageSize, historyPageSize, roomTail } = this.config.chat;
+    await callDependency('kafka', () => this.progress.waitFor(partition, untilSeq, joinWaitMs), { timeoutMs: joinWaitMs + 1000, what: 'waiting for history' });
+    if (roomTail.perRoom > 0) {
+      const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, roomTail.perRoom), { what: 'warming a room' });
+      this.tails.warm(roomId, newest.messages, untilSeq, !newest.hasMore);
+      this.metrics.roomTailMessages.set(this.tails.size.messages);
+      const warmed = this.fromTail(roomId, since, untilSeq);
+      if (warmed) return this.answered('store', warmed);
+    }
+    const page = await callDependency('mongo', () =>
+      since !== undefined ? this.messages.range(roomId, since, untilSeq, joinPageSize) : this.messages.newest(roomId, untilSeq, historyPageSize),
+      { what: 'reading history' },
+    );
+    return this.answered('store', page);
+  }
+
+  private fromTail(roomId: string, since: number | undefined, untilSeq: number): TailPage | undefined {
+    const { joinPageSize, historyPageSize } = this.config.chat;
+    return since !== undefined ? this.tails.after(roomId, since, untilSeq, joinPageSize) : this.tails.newest(roomId, untilSeq, historyPageSize);
+  }
+
+  private answered(source: 'memory' | 'store', page: TailPage): TailPage {
+    this.metrics.joinPages.inc({ source });
+    return page;
+  }
+}
