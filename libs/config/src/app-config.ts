@@ -38,7 +38,7 @@ export interface AppConfig {
     readonly presenceTtlSeconds: number;
   };
   readonly persister: { readonly batchMax: number };
-  readonly api: { readonly storeConcurrency: number; readonly storeQueue: number };
+  readonly api: { readonly storeConcurrency: number; readonly storeQueue: number; readonly historyCacheMessages: number };
 }
 
 export class ConfigError extends Error {}
@@ -90,6 +90,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },
-    api: { storeConcurrency: e.API_STORE_CONCURRENCY, storeQueue: e.API_STORE_QUEUE },
+    api: { storeConcurrency: e.API_STORE_CONCURRENCY, storeQueue: e.API_STORE_QUEUE, historyCacheMessages: e.HISTORY_CACHE_MESSAGES },
   };
 }

@@ -43,6 +43,8 @@ export const envSchema = z
     // queue up work that starves login and /health.
     API_STORE_CONCURRENCY: positiveInt.max(1000).default(8),
     API_STORE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
+    // Messages of final history the api keeps in memory to answer pages (HistoryRuns; ~0.5 KB each; 0: off).
+    HISTORY_CACHE_MESSAGES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
 
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
 

@@ -6,3 +6,4 @@ export * from './models';
 export * from './schemas';
 export * from './parse';
 export * from './replica-notices';
+export * from './seq-order';

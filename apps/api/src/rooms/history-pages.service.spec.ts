@@ -1,58 +1,87 @@
+import type { AppConfig } from '@app/config';
 import type { ChatMessage, HistoryPage } from '@app/contracts';
 import type { MessagesTopic, PersistedProgress } from '@app/kafka';
 import type { MessagesRepository, PageQuery, RoomsRepository } from '@app/mongo';
 import { HistoryPages } from './history-pages.service';
 
 const message = (seq: number): ChatMessage => ({ id: `m${seq}`, roomId: 'r', seq, clientMsgId: `c${seq}`, user: { id: 'u', username: 'u' }, text: 't', sentAt: '2026-01-01T00:00:00.000Z' });
+const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
 
-/** HistoryPages over stubbed store and Kafka: counts store reads; the committed offset is set by the test. */
-function build(committed: () => Promise<bigint>) {
-  const reads: PageQuery[] = [];
-  let stored = [1, 2, 3, 4, 5, 6].map(message);
+/** HistoryPages over a stub store and stub Kafka: counts store reads; the committed offset is set by the test. */
+function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
+  const reads: string[] = [];
+  let stored = Array.from({ length: 1000 }, (_, i) => message(i + 1));
   const messages = {
     page: async (_roomId: string, q: PageQuery): Promise<HistoryPage> => {
-      reads.push(q);
+      reads.push(`page ${JSON.stringify(q)}`);
+      if (q.after !== undefined) {
+        const newer = stored.filter((m) => m.seq > q.after!);
+        return { messages: newer.slice(0, q.limit), hasMore: newer.length > q.limit };
+      }
       const older = stored.filter((m) => q.before === undefined || m.seq < q.before);
       return { messages: older.slice(-q.limit), hasMore: older.length > q.limit };
+    },
+    range: async (_roomId: string, since: number, until: number, limit: number): Promise<HistoryPage> => {
+      reads.push(`range ${since} ${until} ${limit}`);
+      const within = stored.filter((m) => m.seq > since && m.seq <= until);
+      return { messages: within.slice(0, limit), hasMore: within.length > limit };
     },
   } as unknown as MessagesRepository;
   const rooms = { findById: async (id: string) => (id === 'r' ? { _id: 'r' } : null) } as unknown as RoomsRepository;
   const topic = { partitionOf: () => 0 } as unknown as MessagesTopic;
   const progress = { committed } as unknown as PersistedProgress;
-  const sut = new HistoryPages(messages, rooms, topic, progress);
-  return { sut, reads, store: (seqs: number[]) => (stored = seqs.map(message)) };
+  const config = { api: { historyCacheMessages: cacheMessages } } as AppConfig;
+  const sut = new HistoryPages(messages, rooms, topic, progress, config);
+  return { sut, reads, store: (list: number[]) => (stored = list.map(message)) };
 }
 
 describe('HistoryPages (stub store and Kafka)', () => {
-  it('answers a page below the committed offset from memory after the first read', async () => {
-    const { sut, reads } = build(async () => 6n);
-    const first = await sut.page('r', { limit: 2, before: 5 });
-    expect(await sut.page('r', { limit: 2, before: 5 })).toEqual(first);
-    expect(first.messages.map((m) => m.seq)).toEqual([3, 4]);
+  it('answers a scroll back through final history with one store read per stretch', async () => {
+    const { sut, reads } = build(async () => 1000n);
+    const pages: number[][] = [];
+    for (let before = 600, limit = 40; before < 640; before++, limit = 40 + (before % 21)) {
+      pages.push(seqs(await sut.page('r', { limit, before })));
+    }
+    expect(pages[0]).toEqual(Array.from({ length: 40 }, (_, i) => 560 + i));
+    expect(pages.at(-1)).toEqual(Array.from({ length: 40 + (639 % 21) }, (_, i) => 639 - (40 + (639 % 21)) + i));
+    expect(reads).toHaveLength(2); // one stretch: 200 older and 200 newer than the first cursor
+  });
+
+  it('answers after-pages of final history from the stretch read at the first one', async () => {
+    const { sut, reads } = build(async () => 1000n);
+    expect(seqs(await sut.page('r', { limit: 3, after: 500 }))).toEqual([501, 502, 503]);
+    expect(await sut.page('r', { limit: 3, after: 510 })).toEqual({ messages: [511, 512, 513].map(message), hasMore: true });
     expect(reads).toHaveLength(1);
+  });
+
+  it('reads from the store what is not final yet, every time', async () => {
+    const { sut, reads } = build(async () => 500n);
+    expect(seqs(await sut.page('r', { limit: 2, before: 700 }))).toEqual([698, 699]);
+    await sut.page('r', { limit: 2, before: 700 });
+    expect(reads.filter((r) => r.startsWith('page'))).toHaveLength(2);
+    expect(await sut.page('r', { limit: 3, after: 998 })).toEqual({ messages: [999, 1000].map(message), hasMore: false });
   });
 
   it('reads the newest page again once the partition committed more', async () => {
     let committed = 6n;
     const { sut, reads, store } = build(async () => committed);
-    expect((await sut.page('r', { limit: 2 })).messages.map((m) => m.seq)).toEqual([5, 6]);
+    store([1, 2, 3, 4, 5, 6]);
+    expect(seqs(await sut.page('r', { limit: 2 }))).toEqual([5, 6]);
     await sut.page('r', { limit: 2 });
     expect(reads).toHaveLength(1);
     store([1, 2, 3, 4, 5, 6, 7]);
     committed = 7n;
-    expect((await sut.page('r', { limit: 2 })).messages.map((m) => m.seq)).toEqual([6, 7]);
+    expect(seqs(await sut.page('r', { limit: 2 }))).toEqual([6, 7]);
     expect(reads).toHaveLength(2);
   });
 
-  it('never keeps a page that may still change, nor any page when Kafka cannot tell the position', async () => {
-    const { sut, reads } = build(async () => 3n);
-    await sut.page('r', { limit: 2, before: 6 });
-    await sut.page('r', { limit: 2, before: 6 });
-    expect(reads).toHaveLength(2);
+  it('keeps nothing when Kafka cannot tell the position', async () => {
     const blind = build(async () => Promise.reject(new Error('kafka down')));
     await blind.sut.page('r', { limit: 2, before: 3 });
     await blind.sut.page('r', { limit: 2, before: 3 });
-    expect(blind.reads).toHaveLength(2);
+    await blind.sut.page('r', { limit: 2 });
+    await blind.sut.page('r', { limit: 2 });
+    expect(blind.reads).toHaveLength(4);
   });
 
   it('answers not_found for an unknown room', async () => {

@@ -1,68 +1,118 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type HistoryPage } from '@app/contracts';
 import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type PageQuery } from '@app/mongo';
 import { callDependency } from '@app/resilience';
-import { pageCacheability } from './page-cacheability';
+import { HistoryRuns, type HistoryRun } from './history-runs';
 
 /** A room's existence is re-read after this (a deleted room's history is answered for at most this long). */
 const ROOM_TTL_MS = 10_000;
+/** Messages read on each side of a `before`/`after` cursor that was not held: the next pages of a scroll. */
+const READ_AROUND = 200;
 
-interface CachedPage {
+/** The newest page of a room, valid while its partition's committed offset stays `committed`. */
+interface NewestPage {
   page: HistoryPage;
-  /** Set for a page that changes with new messages: valid while the partition's committed offset is this. */
-  whileCommitted?: bigint;
+  committed: bigint;
 }
 
 /**
- * History paging (PROTOCOL.md) with a cache of the pages that can no longer change. The persister
- * commits a partition's offset only after the store has everything below it, so a page lying
- * wholly below the committed offset is final: it is kept (LRU, bounded) and answered from memory.
- * The newest page is kept only while its partition's committed offset stays the same. Every page
- * is first read from the store, so the cache can be lost at any time without a wrong answer; if
- * Kafka cannot tell the committed offset, nothing is cached and the store answers.
+ * History paging (PROTOCOL.md), answered from memory where history can no longer change. The
+ * persister commits a partition's offset only after the store has everything below it, so every
+ * message of a room up to the committed offset (seq ≤ committed) is final:
+ * - a `before`/`after` page is served from HistoryRuns, stretches of final history read around
+ *   the first cursor that was not held (a scroll back reads the store once per ~200 messages);
+ * - the newest page is kept until the partition's committed offset moves.
+ * Everything is first read from the store, so memory can be lost at any time without a wrong
+ * answer; if Kafka cannot tell the committed offset, the store answers and nothing is kept.
  */
 @Injectable()
 export class HistoryPages {
   private readonly logger = new Logger(HistoryPages.name);
-  private readonly pages = new LRUCache<string, CachedPage>({
-    max: 20_000,
-    // A page of 100 messages of 4,000 characters is ~800 KB; most are a few KB.
-    maxSize: 64 * 1024 * 1024,
-    sizeCalculation: (v) => 512 + v.page.messages.reduce((n, m) => n + 256 + 2 * m.text.length, 0),
-  });
+  private readonly runs: HistoryRuns;
+  private readonly newest = new LRUCache<string, NewestPage>({ max: 10_000 });
   private readonly rooms = new LRUCache<string, true>({ max: 50_000, ttl: ROOM_TTL_MS });
+  /** One store read around a cursor per room at a time: concurrent readers of a room share it. */
+  private readonly reading = new Map<string, Promise<void>>();
 
   constructor(
     private readonly messages: MessagesRepository,
     private readonly roomStore: RoomsRepository,
     private readonly topic: MessagesTopic,
     private readonly progress: PersistedProgress,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.runs = new HistoryRuns(config.api.historyCacheMessages);
+  }
 
   async page(roomId: string, query: PageQuery): Promise<HistoryPage> {
     await this.mustExist(roomId);
-    const key = `${roomId}|${query.limit}|${query.before ?? ''}|${query.after ?? ''}`;
-    const cached = this.pages.get(key);
-    // A final page needs nothing else; the newest page is checked against the committed offset.
-    if (cached && cached.whileCommitted === undefined) return cached.page;
-    // Read before the store: everything below it is certainly in what the store answers.
+    if (query.before === undefined && query.after === undefined) return this.newestPage(roomId, query);
+    const held = this.held(roomId, query);
+    if (held) return held;
+    await this.reading.get(roomId)?.catch(() => undefined); // someone may be reading this very stretch
+    const now = this.held(roomId, query);
+    if (now) return now;
+    // Read before the store: everything up to it is certainly in what the store answers.
     const committed = await this.committedOffset(roomId);
-    if (cached && cached.whileCommitted === committed) return cached.page;
-
-    const page = await callDependency('mongo', () => this.messages.page(roomId, query), { what: 'reading history' });
     if (committed !== null) {
-      const cacheable = pageCacheability(query, page, committed);
-      if (cacheable === 'final') this.pages.set(key, { page });
-      else if (cacheable === 'until-next-commit') this.pages.set(key, { page, whileCommitted: committed });
+      const read = this.readAround(roomId, query, committed);
+      this.reading.set(roomId, read);
+      try {
+        await read;
+      } finally {
+        if (this.reading.get(roomId) === read) this.reading.delete(roomId);
+      }
+      const fresh = this.held(roomId, query);
+      if (fresh) return fresh;
     }
+    // Not final yet (at the live end of the room), or the position is unknown.
+    return this.read(roomId, query);
+  }
+
+  private held(roomId: string, { before, after, limit }: PageQuery): HistoryPage | undefined {
+    return before !== undefined ? this.runs.before(roomId, before, limit) : this.runs.after(roomId, after!, limit);
+  }
+
+  /** Reads the final history around the cursor into HistoryRuns (nothing when the cursor is not final). */
+  private async readAround(roomId: string, { before, after }: PageQuery, committed: bigint): Promise<void> {
+    const last = Number(committed); // the newest final seq: seq = offset + 1 ≤ committed offset
+    const cursor = before !== undefined ? before - 1 : after!;
+    if (cursor > last) return;
+    const [older, newer] = await Promise.all([
+      before !== undefined ? this.read(roomId, { before, limit: READ_AROUND }) : undefined,
+      callDependency('mongo', () => this.messages.range(roomId, cursor, last, READ_AROUND), { what: 'reading history' }),
+    ]);
+    const run: HistoryRun = {
+      // Without an older read, the run starts right after the cursor (the `after` page's first).
+      from: older === undefined ? cursor + 1 : older.hasMore ? older.messages[0]!.seq : 1,
+      to: newer.hasMore ? newer.messages.at(-1)!.seq : last,
+      messages: [...(older?.messages ?? []), ...newer.messages],
+    };
+    this.runs.add(roomId, run);
+  }
+
+  private async newestPage(roomId: string, query: PageQuery): Promise<HistoryPage> {
+    const key = `${roomId}|${query.limit}`;
+    const committed = await this.committedOffset(roomId);
+    const cached = this.newest.get(key);
+    if (cached && committed !== null && cached.committed === committed) return cached.page;
+    const page = await this.read(roomId, query);
+    if (committed !== null) this.newest.set(key, { page, committed });
     return page;
+  }
+
+  private read(roomId: string, query: PageQuery): Promise<HistoryPage> {
+    return callDependency('mongo', () => this.messages.page(roomId, query), { what: 'reading history' });
   }
 
   private async mustExist(roomId: string): Promise<void> {
     if (this.rooms.has(roomId)) return;
-    if (!(await callDependency('mongo', () => this.roomStore.findById(roomId), { what: 'reading a room' }))) throw new ChatError('not_found', `room ${roomId} does not exist`);
+    if (!(await callDependency('mongo', () => this.roomStore.findById(roomId), { what: 'reading a room' }))) {
+      throw new ChatError('not_found', `room ${roomId} does not exist`);
+    }
     this.rooms.set(roomId, true);
   }
 
@@ -70,7 +120,7 @@ export class HistoryPages {
     try {
       return await this.progress.committed(this.topic.partitionOf(roomId));
     } catch (error) {
-      this.logger.warn(`history position unknown, page not cached: ${(error as Error).message}`);
+      this.logger.warn(`history position unknown, nothing kept: ${(error as Error).message}`);
       return null;
     }
   }

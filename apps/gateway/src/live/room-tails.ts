@@ -1,4 +1,4 @@
-import type { ChatMessage } from '@app/contracts';
+import { countUpToSeq, type ChatMessage } from '@app/contracts';
 
 export interface RoomTailLimits {
   /** Messages kept per room (its newest). */
@@ -91,7 +91,7 @@ export class RoomTails {
   newest(roomId: string, untilSeq: number, limit: number): TailPage | undefined {
     const tail = this.usable(roomId);
     if (!tail) return undefined;
-    const end = upperBound(tail.messages, untilSeq);
+    const end = countUpToSeq(tail.messages, untilSeq);
     const start = Math.max(0, end - limit);
     // Older messages exist if more are held, or if the run does not reach the room's start.
     return { messages: tail.messages.slice(start, end), hasMore: start > 0 || tail.completeFrom > 1 };
@@ -101,8 +101,8 @@ export class RoomTails {
   after(roomId: string, since: number, untilSeq: number, limit: number): TailPage | undefined {
     const tail = this.usable(roomId);
     if (!tail || since + 1 < tail.completeFrom) return undefined;
-    const start = upperBound(tail.messages, since);
-    const end = upperBound(tail.messages, untilSeq);
+    const start = countUpToSeq(tail.messages, since);
+    const end = countUpToSeq(tail.messages, untilSeq);
     if (start >= end) return { messages: [], hasMore: false };
     return { messages: tail.messages.slice(start, Math.min(end, start + limit)), hasMore: end - start > limit };
   }
@@ -133,16 +133,4 @@ export class RoomTails {
       this.forget(roomId);
     }
   }
-}
-
-/** Index of the first message with seq > value. */
-function upperBound(messages: ChatMessage[], value: number): number {
-  let lo = 0;
-  let hi = messages.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (messages[mid]!.seq <= value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
