@@ -101,9 +101,9 @@ function build(options: { untilSeq?: number; stored?: number; capacity?: number 
   const store = { failure: undefined as StoreFailure, reads: [] as unknown[][], beforeAnswer: () => undefined as void };
   const read = (args: unknown[], page: () => HistoryPage): Promise<HistoryPage> => {
     store.reads.push(args);
+    store.beforeAnswer();
     if (store.failure === 'down') return Promise.reject(new Error('connection refused'));
     if (store.failure === 'silent') return new Promise<HistoryPage>(() => undefined);
-    store.beforeAnswer();
     return Promise.resolve(page());
   };
   const messages = {
@@ -260,6 +260,19 @@ describe('RoomMembership.join (stub directory, views, presence, notifier, live s
       expect(socket.data.rooms.has('r1')).toBe(true);
       expect(t.entries('r1').has(t.entryOf(socket))).toBe(true);
       expect(t.live.open.size).toBe(0);
+    });
+
+    it('sends a socket that stays in the room the messages that arrived during its failed re-join', async () => {
+      const t = build({ untilSeq: 5 });
+      const { socket, emitted } = aSocket(alice);
+      (await t.sut.join(socket, { roomId: 'r1' })).goLive();
+
+      // While the re-join reads history the socket is not subscribed: 6 and 7 are only held for it.
+      t.store.failure = 'down';
+      t.store.beforeAnswer = () => t.live.deliver(aMessage(7), aMessage(6), aMessage(6));
+      await expect(t.sut.join(socket, { roomId: 'r1' })).rejects.toMatchObject({ code: 'unavailable' });
+      expect(emitted.map((m) => m.seq)).toEqual([6, 7]);
+      expect(t.local.isSubscribed(socket, 'r1')).toBe(true);
     });
   });
 });
