@@ -74,7 +74,12 @@ export class RoomMembership {
     } catch (error) {
       this.live.endJoin(buffer);
       if (!socket.data.rooms.has(roomId)) await callDependency('redis', () => this.presence.leave(roomId, entry)).catch(() => undefined);
-      else this.sockets.subscribe(socket, roomId);
+      else {
+        // Still a member: what arrived while it was unsubscribed for the re-join was only held
+        // (everything up to untilSeq reached it live before), so it goes out before live resumes.
+        for (const message of buffer.drain(buffer.untilSeq)) socket.emit('message', { message });
+        this.sockets.subscribe(socket, roomId);
+      }
       throw error;
     }
   }
