@@ -4,12 +4,15 @@ import type { MessagesTopic, PersistedProgress } from '@app/kafka';
 import type { MessagesRepository, RoomDocument } from '@app/mongo';
 import type { RoomPresence } from '@app/redis';
 import type { RoomViews } from '@app/rooms';
+import { ChatMetrics } from '@app/observability';
 import { JoinBuffer } from '../live/join-buffer';
 import type { LiveStream } from '../live/live-stream.service';
+import { RoomTails } from '../live/room-tails';
 import type { PresenceNotifier } from '../presence/presence-notifier.service';
 import type { LocalSockets } from '../socket/local-sockets';
 import type { ChatSocket } from '../socket/socket-state';
 import type { RoomDirectory } from './room-directory.service';
+import { JoinHistory } from './join-history.service';
 import { RoomMembership } from './room-membership.service';
 
 const alice: User = { id: 'u-alice', username: 'alice' };
@@ -93,10 +96,13 @@ function stubSockets() {
 
 type StoreFailure = 'down' | 'silent' | undefined;
 
-/** RoomMembership over stubs of every collaborator; history holds seq 1..`stored` of room r1. */
+/**
+ * RoomMembership over stubs of every collaborator; history holds seq 1..`stored` of room r1.
+ * JoinHistory is the real one with its memory off (ROOM_TAIL_MESSAGES=0), so every join reads the stub store.
+ */
 function build(options: { untilSeq?: number; stored?: number; capacity?: number } = {}) {
   const untilSeq = options.untilSeq ?? 5;
-  const config = loadConfig({ JWT_SECRET: 'test-secret-of-enough-length', INSTANCE_ID: 'gw-1', ROOM_CAPACITY: String(options.capacity ?? 100) });
+  const config = loadConfig({ JWT_SECRET: 'test-secret-of-enough-length', INSTANCE_ID: 'gw-1', ROOM_CAPACITY: String(options.capacity ?? 100), ROOM_TAIL_MESSAGES: '0' });
   const history = Array.from({ length: options.stored ?? untilSeq }, (_, i) => aMessage(i + 1));
   const store = { failure: undefined as StoreFailure, reads: [] as unknown[][], beforeAnswer: () => undefined as void };
   const read = (args: unknown[], page: () => HistoryPage): Promise<HistoryPage> => {
@@ -137,7 +143,8 @@ function build(options: { untilSeq?: number; stored?: number; capacity?: number 
   const { presence, entries } = stubPresence();
   const live = stubLive(untilSeq);
   const local = stubSockets();
-  const sut = new RoomMembership(directory, views, presence, notifier, live.live, local.sockets, topic, progress, messages, config);
+  const joinHistory = new JoinHistory(new RoomTails(config.chat.roomTail), progress, messages, new ChatMetrics(config), config);
+  const sut = new RoomMembership(directory, views, presence, notifier, live.live, local.sockets, topic, joinHistory, config);
   return { sut, store, persister, live, local, presence, entries, announcements, waits, entryOf: (socket: ChatSocket) => `gw-1|${socket.id}` };
 }
 
