@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The one test command (README.md): installs what the tests need, starts the real services,
 # runs every suite, and stops what it started whether the tests pass or fail.
+#   lint         ESLint (eslint.config.mjs) and the layering rules (.dependency-cruiser.cjs), no services
 #   unit         pure logic, no services
 #   integration  the libs and apps against real Kafka, MongoDB protocol, Redis
 #   e2e          the whole native topology through Nginx :3001
 #   ops          ./docker-start.sh (native mode): start, health, scale 5 and 2 while chatting, stop
-# Usage: scripts/test.sh [unit|integration|e2e|ops ...]   (default: all, in that order)
+# Usage: scripts/test.sh [lint|unit|integration|e2e|ops ...]   (default: all, in that order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKAJS_NO_PARTITIONER_WARNING=1
@@ -20,7 +21,7 @@ source infra/lib/common.sh
 # tokens themselves (an expired one) need the same.
 use_jwt_secret
 
-suites=("$@"); (( ${#suites[@]} )) || suites=(unit integration e2e ops)
+suites=("$@"); (( ${#suites[@]} )) || suites=(lint unit integration e2e ops)
 
 # npm ci only when the lock file changed since the last install (keeps warm runs fast).
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
@@ -29,7 +30,7 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
 fi
 
 needs_services=false
-for s in "${suites[@]}"; do [[ "$s" == unit ]] || needs_services=true; done
+for s in "${suites[@]}"; do [[ "$s" == lint || "$s" == unit ]] || needs_services=true; done
 
 started_infra=false
 started_topology=false
@@ -60,6 +61,7 @@ run_suite() {
 
 for s in "${suites[@]}"; do
   case "$s" in
+    lint) run_suite lint npm run -s lint ;;
     unit) run_suite unit npx jest --config jest.unit.config.js ;;
     integration) run_suite integration npx jest --config jest.integration.config.js --runInBand ;;
     e2e)
@@ -68,7 +70,7 @@ for s in "${suites[@]}"; do
       run_suite e2e npx jest --config jest.e2e.config.js --runInBand ;;
     # Last: it stops whatever topology runs and starts its own, and leaves none running.
     ops) run_suite ops bash test/ops/docker-start.test.sh ;;
-    *) echo "[test] unknown suite: $s (unit|integration|e2e|ops)" >&2; exit 2 ;;
+    *) echo "[test] unknown suite: $s (lint|unit|integration|e2e|ops)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,15 +1,34 @@
+import type { ErrorBody, User } from '@app/contracts';
 import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until, roomWith } from '@app/testing';
 
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 
-async function admin(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** An admin user's view, as GET /admin/clients/:id answers it. */
+interface AdminClientView {
+  user: User;
+  sessions: { instance: string; rooms: string[] }[];
+}
+
+/** The JSON of an admin answer: which fields are there depends on the route and the status. */
+interface AdminBody {
+  token?: string;
+  error?: ErrorBody;
+  servers?: { instance: string; connections: number }[];
+  clients?: { user: { id: string } }[];
+  client?: AdminClientView;
+  room?: { members: { id: string }[] };
+  rooms?: { id: string }[];
+  sessions?: number;
+}
+
+async function admin(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: AdminBody | undefined }> {
   const response = await fetch(`${BASE_URL}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  return { status: response.status, body: text ? (JSON.parse(text) as AdminBody) : undefined };
 }
 
 /** The value of a metric line (summed over label sets) in Prometheus text. */
@@ -22,13 +41,13 @@ async function metric(port: number, name: string): Promise<number> {
 }
 
 /** The admin's view of a user once it shows `sessions` sessions that are all in `room` (if given). */
-async function adminClient(token: string, userId: string, sessions: number, room?: string): Promise<any> {
+async function adminClient(token: string, userId: string, sessions: number, room?: string): Promise<AdminClientView> {
   const deadline = Date.now() + 10_000;
-  let last: any;
+  let last: Awaited<ReturnType<typeof admin>> | undefined;
   while (Date.now() < deadline) {
     last = await admin('GET', `/admin/clients/${userId}`, token);
-    const list = last.status === 200 ? (last.body.client.sessions as { rooms: string[] }[]) : [];
-    if (list.length === sessions && (!room || list.every((s) => s.rooms.includes(room)))) return last.body.client;
+    const list = last.status === 200 ? last.body!.client!.sessions : [];
+    if (list.length === sessions && (!room || list.every((s) => s.rooms.includes(room)))) return last.body!.client!;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`admin never showed ${sessions} session(s) of ${userId}: ${JSON.stringify(last?.body)}`);
@@ -42,7 +61,7 @@ describe('the admin API', () => {
   beforeAll(async () => {
     const answer = await admin('POST', '/admin/login', undefined, { username: 'admin', password: ADMIN_PASSWORD });
     expect(answer.status).toBe(200);
-    token = answer.body.token;
+    token = answer.body!.token!;
   });
 
   it('refuses wrong credentials, and every route without a token or without the admin role', async () => {
@@ -60,7 +79,7 @@ describe('the admin API', () => {
       expect((await admin(method, path)).status).toBe(401);
       const asUser = await admin(method, path, user.token);
       expect(asUser.status).toBe(403);
-      expect(asUser.body.error.code).toBe('forbidden');
+      expect(asUser.body?.error?.code).toBe('forbidden');
     }
   });
 
@@ -69,19 +88,19 @@ describe('the admin API', () => {
     opened.push(a!, b!);
     const roomId = await roomWith('admin view', a!, b!);
 
-    const servers = (await admin('GET', '/admin/servers', token)).body.servers as { instance: string; connections: number }[];
+    const servers = (await admin('GET', '/admin/servers', token)).body!.servers!;
     expect(servers.map((s) => s.instance)).toEqual(expect.arrayContaining(['gateway-1', 'gateway-2', 'gateway-3']));
 
     const client = await adminClient(token, a!.user.id, 1, roomId);
     await adminClient(token, b!.user.id, 1, roomId);
     expect(client.user).toEqual(a!.user);
     expect(client.sessions[0].instance).toBe(a!.instance);
-    const all = (await admin('GET', '/admin/clients', token)).body.clients as { user: { id: string } }[];
+    const all = (await admin('GET', '/admin/clients', token)).body!.clients!;
     expect(all.map((c) => c.user.id)).toEqual(expect.arrayContaining([a!.user.id, b!.user.id]));
 
-    const detail = (await admin('GET', `/admin/rooms/${roomId}`, token)).body.room;
+    const detail = (await admin('GET', `/admin/rooms/${roomId}`, token)).body!.room!;
     expect(detail.members.map((m: { id: string }) => m.id).sort()).toEqual([a!.user.id, b!.user.id].sort());
-    const rooms = (await admin('GET', '/admin/rooms', token)).body.rooms as { id: string }[];
+    const rooms = (await admin('GET', '/admin/rooms', token)).body!.rooms!;
     expect(rooms.map((r) => r.id)).toContain(roomId);
     expect((await admin('GET', '/admin/rooms/no-such-room', token)).status).toBe(404);
   });
@@ -111,7 +130,7 @@ describe('the admin API', () => {
     await adminClient(token, first.user.id, 2);
     const kicked = await admin('DELETE', `/admin/clients/${first.user.id}`, token);
     expect(kicked.status).toBe(200);
-    expect(kicked.body.sessions).toBe(2);
+    expect(kicked.body?.sessions).toBe(2);
     await until(() => !first.socket.connected && !second!.socket.connected, 5000, 'both tabs disconnected');
     expect(bystander.socket.connected).toBe(true);
   });

@@ -41,16 +41,16 @@ describe('answers of PROTOCOL.md not covered elsewhere', () => {
       expect(seqs(answer.messages)).toEqual(seqs(sent.slice(0, 200)));
       expect(answer.hasMore).toBe(true);
       const rest = await history(reader.token, roomId, `?after=${answer.messages.at(-1)!.seq}`);
-      expect(seqs(rest.body.messages)).toEqual(seqs(sent.slice(200)));
+      expect(seqs(rest.body.messages!)).toEqual(seqs(sent.slice(200)));
       expect(rest.body.hasMore).toBe(false);
     });
 
     it('pages history with limit, before and neither, always oldest first', async () => {
       const newest = await history(writer.token, roomId, '');
-      expect(seqs(newest.body.messages)).toEqual(seqs(sent.slice(-50)));
+      expect(seqs(newest.body.messages!)).toEqual(seqs(sent.slice(-50)));
       expect(newest.body.hasMore).toBe(true);
       const before = await history(writer.token, roomId, `?before=${sent[10]!.seq}&limit=100`);
-      expect(seqs(before.body.messages)).toEqual(seqs(sent.slice(0, 10)));
+      expect(seqs(before.body.messages!)).toEqual(seqs(sent.slice(0, 10)));
       expect(before.body.hasMore).toBe(false);
       const first = await history(writer.token, roomId, '?after=0&limit=5');
       expect(first.body.messages).toEqual(sent.slice(0, 5));

@@ -66,6 +66,7 @@ describe('Kafka through the kafka lib (real broker)', () => {
       let taken = 0;
       await consumer.run({
         autoCommit: false,
+        // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
         eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
           for (const m of batch.messages) {
             if (stopAfter !== undefined && taken >= stopAfter) return; // the rest stays uncommitted

@@ -117,7 +117,7 @@ const stop = (): void => {
   if (stopping) return;
   stopping = true;
   setTimeout(() => process.exit(0), 3_000).unref();
-  io.close(() => void Promise.allSettled([pub.quit(), sub.quit()]).then(() => process.exit(0)));
+  void io.close(() => void Promise.allSettled([pub.quit(), sub.quit()]).then(() => process.exit(0)));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

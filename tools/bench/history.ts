@@ -69,7 +69,7 @@ function runCase(paths: ReturnType<typeof pagePaths>, connections: number, secon
         timeout: 10,
         headers: { authorization: `Bearer ${token}` },
       },
-      (error, result) => (error ? reject(error) : resolve(result)),
+      (error: unknown, result) => (error ? reject(error instanceof Error ? error : new Error(`autocannon failed: ${JSON.stringify(error)}`)) : resolve(result)),
     );
     let ticks = 0;
     let requests = 0;

@@ -11,10 +11,18 @@ import type { ChartSpec } from './chart-data';
 const FONT_DIR = '/usr/share/fonts/truetype/dejavu';
 const FONT_FAMILY = 'DejaVu Sans, sans-serif';
 
+/** What the background plugin draws with (Chart.js types its context with the DOM's, which this build's lib lacks). */
+interface Fill2d {
+  save(): void;
+  restore(): void;
+  fillStyle: string;
+  fillRect(x: number, y: number, width: number, height: number): void;
+}
+
 /** A canvas starts transparent; PNG viewers would show the chart on black or a checkerboard. */
 const whiteBackground: Plugin = {
   id: 'whiteBackground',
-  beforeDraw: (chart) => {
+  beforeDraw: (chart: { ctx: Fill2d; width: number; height: number }) => {
     const { ctx, width, height } = chart;
     ctx.save();
     ctx.fillStyle = '#ffffff';
@@ -44,8 +52,9 @@ export function renderPng(spec: ChartSpec): Buffer {
   setUp();
   const canvas = createCanvas(spec.width, spec.height);
   // Chart.js is typed for the DOM's 2D context; Skia's implements the same API.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- ChartItem names DOM types, which this build's lib (ES2022) does not have
   const item = canvas.getContext('2d') as unknown as ChartItem;
-  const chart = spec.config.type === 'line' ? new Chart(item, spec.config) : new Chart(item, spec.config);
+  const chart: { destroy(): void } = spec.config.type === 'line' ? new Chart(item, spec.config) : new Chart(item, spec.config);
   try {
     return canvas.toBuffer('image/png');
   } finally {

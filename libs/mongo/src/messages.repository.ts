@@ -45,7 +45,7 @@ export class MessagesRepository {
       return { inserted: docs, alreadyStored: [] };
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+      const writeErrors = [error.writeErrors].flat();
       if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
       const refused = new Set(writeErrors.map((e) => e.index));
       return {

@@ -5,6 +5,7 @@ import type {
   ChatMessage,
   ClientToServerEvents,
   ErrorBody,
+  HistoryPage,
   ServerToClientEvents,
   Session,
   User,
@@ -85,8 +86,8 @@ export class ChatClient {
     return this.session;
   }
 
-  /** Emits an event and resolves with its acknowledgement (ok or not). */
-  call<E extends keyof ClientToServerEvents>(event: E, payload: Payload<E> | unknown, timeoutMs = 15_000): Promise<AckAnswer<object> & Record<string, unknown>> {
+  /** Emits an event with any payload, valid or not, and resolves with its acknowledgement (ok or not). */
+  call<E extends keyof ClientToServerEvents>(event: E, payload: unknown, timeoutMs = 15_000): Promise<AckAnswer<object> & Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no ack for ${String(event)} within ${timeoutMs} ms`)), timeoutMs);
       (this.socket.emit as (e: string, p: unknown, ack: (a: never) => void) => void)(event, payload, (answer: never) => {
@@ -163,11 +164,14 @@ export async function clientsOnEveryReplica(replicas: number, perReplica = 1, fi
   throw new Error(`could not reach ${replicas} replicas from 60 source addresses (got ${[...byInstance.keys()].join(', ')})`);
 }
 
-export async function history(token: string, roomId: string, query = ''): Promise<{ status: number; body: any }> {
+/** A history answer's JSON: a page when the status is 200, otherwise `{ error }`. */
+export type HistoryBody = Partial<HistoryPage> & { error?: ErrorBody };
+
+export async function history(token: string, roomId: string, query = ''): Promise<{ status: number; body: HistoryBody }> {
   const response = await fetch(`${BASE_URL}/api/rooms/${roomId}/messages${query}`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as HistoryBody };
 }
 
 /** Pages through the whole history of a room with ?after= (what a client does to catch up). */
@@ -177,7 +181,7 @@ export async function fullHistory(token: string, roomId: string): Promise<ChatMe
   for (let page = 0; page < 1000; page++) {
     const { status, body } = await history(token, roomId, `?after=${after}&limit=100`);
     if (status !== 200) throw new Error(`history ${status}: ${JSON.stringify(body)}`);
-    all.push(...(body.messages as ChatMessage[]));
+    all.push(...body.messages!);
     if (!body.hasMore) return all;
     after = all.at(-1)!.seq;
   }

@@ -110,6 +110,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     if (set?.size === 0) this.joining.delete(buffer.roomId);
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
   private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     for (const record of batch.messages) {
       if (!isRunning() || isStale()) return;

@@ -92,6 +92,7 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const size = this.config.persister.batchMax;
     for (let start = 0; start < batch.messages.length; start += size) {
