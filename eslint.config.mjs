@@ -18,6 +18,8 @@ export default tseslint.config(
     rules: {
       // `!` on an indexed read is this codebase's habit, written as if noUncheckedIndexedAccess were on (it is not yet): this rule would strip ~245 of them.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // Destructuring fields away (`{ _id, offset, ...rest }`) is how a shape drops what it does not carry.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   {

@@ -13,7 +13,7 @@ export function toDocument({ id, ...fields }: ChatMessage, partition: number, of
 }
 
 /** The protocol form of a stored message (the inverse of toDocument). */
-export function toMessage({ _id, partition: _partition, offset: _offset, ...fields }: MessageDocument): ChatMessage {
+export function toMessage({ _id, partition, offset, ...fields }: MessageDocument): ChatMessage {
   return { id: _id, ...fields };
 }
 
