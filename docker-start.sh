@@ -27,7 +27,6 @@ if [[ -t 1 ]]; then OK=$'\e[32m✓\e[0m' BAD=$'\e[31m✗\e[0m'; else OK='✓' BA
 err() { printf 'error: %s\n' "$*" >&2; }
 die() { err "$*"; exit 1; }
 usage_error() { err "$*"; echo >&2; usage >&2; exit 2; }
-is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
 
 usage() {
   cat <<EOF

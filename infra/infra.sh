@@ -11,9 +11,10 @@ source "$(dirname "$0")/lib/common.sh"
 source "$INFRA_DIR/lib/kafka.sh"
 source "$INFRA_DIR/lib/mongo.sh"
 source "$INFRA_DIR/lib/redis.sh"
-source "$INFRA_DIR/lib/nginx.sh"
 
 usage() { echo "usage: $0 install|up|down|status" >&2; exit 2; }
+# Debian's nginx: only installed here; scripts/topology.sh runs it (its upstreams are the gateways).
+nginx_install() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_install nginx-light; }
 
 [[ "${1:-}" == status ]] || take_lock "$RUN_DIR"
 
@@ -22,10 +23,12 @@ case "${1:-}" in
   up)
     apt_install iproute2 procps patch
     nginx_install
-    sv_daemon
+    check_ports "kafka:$KAFKA_PORT" "kafka:$KAFKA_CONTROLLER_PORT" "redis:$REDIS_PORT" "$([[ -n "${MONGO_URL:-}" ]] || echo "mongo:$MONGO_PORT")"
     # Independent services: start the slow JVM last so the others are up while it boots.
     redis_up; mongo_up; kafka_up ;;
   down)   sv_stop kafka mongo redis; sv_shutdown_if_idle ;;
-  status) kafka_status; mongo_status; redis_status ;;
+  status) status_header; for s in kafka mongo redis; do
+            if [[ "$s" == mongo && -n "${MONGO_URL:-}" ]]; then echo "mongo        external MONGO_URL"; else status_row "$s" || true; fi
+          done ;;
   *) usage ;;
 esac

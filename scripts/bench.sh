@@ -99,9 +99,9 @@ start_baseline() {
   # Leftovers of a bench that was killed (SIGKILL skips the trap) are ours: stop them first.
   sv_stop baseline-nginx baseline-1 baseline-2 baseline-3 2>/dev/null
 
+  check_ports "baseline-1:${BASELINE_PORTS[0]}" "baseline-2:${BASELINE_PORTS[1]}" "baseline-3:${BASELINE_PORTS[2]}" "baseline-nginx:$BASELINE_NGINX_PORT"
   for i in 1 2 3; do
     port="${BASELINE_PORTS[$((i - 1))]}"
-    require_free_port "$port" "baseline-$i"
     sv_start "baseline-$i" 10 env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
   done
   for i in 1 2 3; do
@@ -162,7 +162,6 @@ start_baseline() {
   }
 NGINX
   out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
-  require_free_port "$BASELINE_NGINX_PORT" baseline-nginx
   sv_start baseline-nginx 10 "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf"
   wait_ready baseline-nginx 20 port_in_use "$BASELINE_NGINX_PORT"
   bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"

@@ -1,26 +1,20 @@
 #!/usr/bin/env bash
-# The whole chatstream topology as plain processes on 127.0.0.1 (no Docker):
-#   infra (Kafka, Mongo store, Redis; infra/infra.sh) + persister + api + N gateways + Nginx :3001
-# Every service runs under supervisord (infra/lib/supervisor.sh), which restarts one that dies
-# (like compose's `restart: unless-stopped`); what is stopped here is not restarted.
+# The whole chatstream topology as plain processes on 127.0.0.1 (no Docker): the infra
+# (infra/infra.sh: Kafka, Mongo store, Redis) + persister + api + N gateways + Nginx :3001, every
+# one under supervisord (infra/lib/supervisor.sh), which restarts what dies, not what is stopped.
 #
 # Usage: scripts/topology.sh up [N] | down | status | health | logs [SERVICE] | build | reload | scale N
-#   up [N]   start what is not running (idempotent), build first if the sources changed, and
-#            wait until every app is live and ready and Nginx answers /health. N = number of
-#            gateways: the current count if the topology is up, else 3. Extra gateways are stopped.
-#            Before anything is started, every port a stopped service needs must be free.
-#   down     stop Nginx, the gateways, api, persister, then the infra and supervisord. Leaves no
-#            process behind.
-#   status   table: service, pid, port, state, uptime, connections; exits 1 if an expected
-#            service is not running.
-#   health   one line per service (apps' /health, nginx /health, kafka, mongo, redis); exits 1 if
-#            anything is down.
-#   logs     the last $CHATSTREAM_LOG_LINES (100) lines of .data/logs/SERVICE.log (all services, or
-#            gateway, gateway-N, nginx-access...); follows them when stdout is a terminal.
+#   up [N]   start what is not running (idempotent; N gateways: the current count, else 3; extra
+#            ones are stopped), build first if the sources changed, wait until every app is live
+#            and ready and Nginx answers /health. Nothing starts while a needed port is taken.
+#   down     stop Nginx, the gateways, api, persister, the infra and supervisord: no process left.
+#   status   service, pid, port, state, uptime, connections; exits 1 if an expected one is down.
+#   health   each app's /health, nginx, kafka, mongo, redis; exits 1 if anything is down.
+#   logs     the last $CHATSTREAM_LOG_LINES (100) lines of .data/logs/SERVICE.log (all, gateway,
+#            gateway-N, nginx-access...); follows them when stdout is a terminal.
 #   build    npm ci if the lock changed, then npm run build.
 #   reload   re-render nginx.conf for the current gateways and reload Nginx.
-#   scale N  start or stop gateways so that N run, and reload Nginx without dropping the
-#            clients of the other replicas.
+#   scale N  start or stop gateways so that N run; the other replicas' clients stay connected.
 #
 # Nginx: the repo's nginx.conf is the production (docker) config; its "# >>> native:NAME" blocks
 # are replaced with local values and the result is written to .data/nginx/nginx.conf.
@@ -49,8 +43,6 @@ BUILD_STAMP="$DATA_DIR/build.stamp"     # when scripts/topology.sh last built
 # ---------------------------------------------------------------------------------------------
 # small helpers
 
-is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
-
 # The gateway count to aim for: the remembered one while the topology is up, else the default.
 current_gateway_count() {
   if [[ -f "$GATEWAYS_FILE" ]] && is_positive_int "$(cat "$GATEWAYS_FILE")"; then cat "$GATEWAYS_FILE"
@@ -65,44 +57,16 @@ recorded_gateways() {
     f="${f##*/gateway-}"; echo "${f%.conf}"
   done | sort -rn
 }
-# Indices of recorded gateways above n, highest first (to stop once Nginx no longer uses them).
-extra_gateways() { local n="$1" i; for i in $(recorded_gateways); do (( i > n )) && echo "$i"; done; return 0; }
-# Gateways to show: 1..N plus any other recorded one.
-shown_gateways() { { seq 1 "$(current_gateway_count)"; recorded_gateways; } | sort -un; }
-
-# service:port pairs, in start order.
+# Recorded gateways above n, highest first (to stop once Nginx no longer uses them).
+extra_gateways() { recorded_gateways | awk -v n="$1" '$1 > n { print "gateway-" $1 }'; }
+gateways() { local i; for ((i = 1; i <= $1; i++)); do echo "gateway-$i"; done; }
+# Services in start order: with N, gateways 1..N; without, those and any other recorded gateway.
 services() {
-  local i
-  echo "kafka:$KAFKA_PORT"
-  [[ -z "${MONGO_URL:-}" ]] && echo "mongo:$MONGO_PORT"
-  printf '%s\n' "redis:$REDIS_PORT" "persister:$PERSISTER_PORT_LOCAL" "api:$API_PORT_LOCAL"
-  for i in $(shown_gateways); do echo "gateway-$i:$(gateway_port "$i")"; done
-  echo "nginx:$NGINX_PORT"
+  echo kafka; [[ -n "${MONGO_URL:-}" ]] || echo mongo; echo redis persister api
+  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(current_gateway_count)"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
+  echo nginx
 }
-
-# Before anything is started: every port a stopped service needs must be free, else name its
-# holder (the services check too, but only when they are reached, after others were started).
-check_ports() {
-  local n="$1" entry name port pid problems=() i hint
-  local wanted=("kafka:$KAFKA_PORT" "kafka:$KAFKA_CONTROLLER_PORT" "redis:$REDIS_PORT"
-    "persister:$PERSISTER_PORT_LOCAL" "api:$API_PORT_LOCAL" "nginx:$NGINX_PORT")
-  [[ -z "${MONGO_URL:-}" ]] && wanted+=("mongo:$MONGO_PORT")
-  for ((i = 1; i <= n; i++)); do wanted+=("gateway-$i:$(gateway_port "$i")"); done
-  for entry in "${wanted[@]}"; do
-    name="${entry%%:*}" port="${entry##*:}"
-    running_pid "$name" >/dev/null && continue
-    port_in_use "$port" || continue
-    pid="$(port_owner "$port")" hint=""
-    # A process of this checkout that we do not know: its start raced with another one.
-    if [[ -n "$pid" && "$(readlink "/proc/$pid/cwd" 2>/dev/null)/" == "$REPO_DIR"/* ]]; then
-      hint=" - a chatstream process without a pid file (two starts at once?); stop it with: kill $pid"
-    fi
-    problems+=("port $port needed by $name is already in use by $(describe_pid "$pid")$hint")
-  done
-  (( ${#problems[@]} == 0 )) && return 0
-  for entry in "${problems[@]}"; do printf 'error: %s\n' "$entry" >&2; done
-  die "nothing was started; stop the program(s) above or free the port(s)"
-}
+pairs() { local s; for s; do echo "$s:$(port_of "$s")"; done; }   # NAME:PORT, for check_ports
 
 # ---------------------------------------------------------------------------------------------
 # build
@@ -135,41 +99,27 @@ build_if_stale() {
 # ---------------------------------------------------------------------------------------------
 # apps
 
-# Starts one Nest app under the supervisor unless it runs (or is being restarted); does not wait.
-# Usage: start_app NAME PORT ENTRY [VAR=value...] (the pairs are this instance's environment,
-# on top of the caller's).
+# Starts an app (persister, api, gateway-N) under the supervisor unless it runs; does not wait.
+# Its instance id and port (GATEWAY_PORT, API_PORT, PERSISTER_PORT) come on top of the caller's
+# environment.
 start_app() {
-  local name="$1" port="$2" entry="$3"; shift 3
-  if running_pid "$name" >/dev/null; then log "$name: already running (pid $(running_pid "$name"))"; return 0; fi
-  case "$(sv_state "$name")" in STARTING|RUNNING) log "$name: being restarted by the supervisor"; return 0 ;; esac
-  require_free_port "$port" "$name"
-  [[ -f "$entry" ]] || die "$entry is missing; the build did not produce it"
-  sv_start "$name" 20 env "$@" node "$entry"
+  local name="$1" app="${1%%-*}" port; port="$(port_of "$1")"
+  already_running "$name" && return 0
+  [[ -f "dist/apps/$app/src/main.js" ]] || die "dist/apps/$app/src/main.js is missing; the build did not produce it"
+  sv_start "$name" 20 env INSTANCE_ID="$([[ "$name" == *-* ]] && echo "$name" || echo "$name-1")" \
+    "${app^^}_PORT=$port" node "dist/apps/$app/src/main.js"
   log "$name: started (port $port)"
-}
-
-start_persister() {
-  start_app persister "$PERSISTER_PORT_LOCAL" dist/apps/persister/src/main.js \
-    INSTANCE_ID=persister-1 PERSISTER_PORT="$PERSISTER_PORT_LOCAL"
-}
-start_api() {
-  start_app api "$API_PORT_LOCAL" dist/apps/api/src/main.js INSTANCE_ID=api-1 API_PORT="$API_PORT_LOCAL"
-}
-start_gateway() {
-  local port; port="$(gateway_port "$1")"
-  start_app "gateway-$1" "$port" dist/apps/gateway/src/main.js INSTANCE_ID="gateway-$1" GATEWAY_PORT="$port"
 }
 
 # Liveness first (the process serves HTTP), then readiness (its dependencies answer).
 wait_app_healthy() {
-  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$2/health/live"
-  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$2/health"
+  local url; url="http://127.0.0.1:$(port_of "$1")/health"
+  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "$url/live"
+  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "$url"
 }
 
-# Gateways 1..n: start the missing ones, then wait until all are ready.
-launch_gateways() { local i; for ((i = 1; i <= $1; i++)); do start_gateway "$i"; done; }
-wait_gateways() { local i; for ((i = 1; i <= $1; i++)); do wait_app_healthy "gateway-$i" "$(gateway_port "$i")"; done; }
-stop_gateways() { local i names=(); for i in "$@"; do names+=("gateway-$i"); done; sv_stop "${names[@]}"; }
+# Starts the missing apps, then waits until all are ready (they boot in parallel).
+launch_apps() { local app; for app; do start_app "$app"; done; for app; do wait_app_healthy "$app"; done; }
 
 # ---------------------------------------------------------------------------------------------
 # nginx
@@ -260,8 +210,7 @@ update_nginx_conf() {
 }
 
 start_nginx() {
-  if running_pid nginx >/dev/null; then log "nginx: already running (pid $(running_pid nginx))"; return 0; fi
-  require_free_port "$NGINX_PORT" nginx
+  already_running nginx && return 0
   sv_start nginx 10 "$NGINX_BIN" -c "$NGINX_CONF" -p "$NGINX_DIR/"
   log "nginx: started (port $NGINX_PORT)"
 }
@@ -289,30 +238,28 @@ wait_nginx() { wait_ready nginx "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$NGI
 cmd_up() {
   local n="${1:-$(current_gateway_count)}" extras
   is_positive_int "$n" || usage_error "usage: $0 up [N]   (N = number of gateways, a positive integer)"
-  check_ports "$n"
+  # shellcheck disable=SC2046 # one argument per pair
+  check_ports $(pairs $(services "$n")) "kafka:$KAFKA_CONTROLLER_PORT"
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # gateways hold many sockets; use the hard limit
   infra/infra.sh up
   build_if_stale
   echo "$n" >"$GATEWAYS_FILE"
 
-  # Start everything first, then wait: the apps boot in parallel.
-  start_persister; start_api; launch_gateways "$n"
-  wait_app_healthy persister "$PERSISTER_PORT_LOCAL"
-  wait_app_healthy api "$API_PORT_LOCAL"
-  wait_gateways "$n"
+  # shellcheck disable=SC2046 # one argument per app
+  launch_apps persister api $(gateways "$n")
 
   extras="$(extra_gateways "$n")"
   if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
   start_nginx
   wait_nginx
-  [[ -z "$extras" ]] || stop_gateways $extras
+  [[ -z "$extras" ]] || sv_stop $extras
   log "up: persister, api, $n gateway(s), nginx on http://127.0.0.1:$NGINX_PORT"
 }
 
 cmd_down() {
   sv_stop nginx
-  # shellcheck disable=SC2046 # one argument per index
-  stop_gateways $(recorded_gateways)   # at once (each may take a few seconds to leave Kafka)
+  # shellcheck disable=SC2046 # one argument per gateway
+  sv_stop $(extra_gateways 0)   # at once (each may take a few seconds to leave Kafka)
   sv_stop api persister
   rm -f "$GATEWAYS_FILE" "$SLOTS_FILE"
   infra/infra.sh down
@@ -320,37 +267,18 @@ cmd_down() {
 
 # One row per service; exits 1 if an expected one is not running.
 cmd_status() {
-  local entry name port pid up conns down=0 any=0 n
-  row() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' "$@"; }
-  n="$(current_gateway_count)"
-  row SERVICE PID PORT STATE UPTIME CONNECTIONS
-  for entry in $(services); do
-    name="${entry%%:*}" port="${entry##*:}"
-    if pid="$(running_pid "$name")"; then
-      any=1
-      up="$(fmt_duration "$(ps -o etimes= -p "$pid" 2>/dev/null | tr -d ' ' || echo 0)")"
-      case "$name" in gateway-*|nginx) conns="$(ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l)" ;; *) conns="-" ;; esac
-      row "$name" "$pid" "$port" running "$up" "$conns"
-    else
-      # A gateway above the wanted count that is gone is simply scaled away.
-      [[ "$name" == gateway-* ]] && (( ${name#gateway-} > n )) && continue
-      down=1
-      row "$name" - "$port" stopped - -
+  local name down=0 any=0 n; n="$(current_gateway_count)"
+  status_header
+  for name in $(services); do
+    if running_pid "$name" >/dev/null; then any=1
+    # A gateway above the wanted count that is gone is simply scaled away.
+    elif [[ "$name" == gateway-* ]] && (( ${name#gateway-} > n )); then continue
     fi
+    status_row "$name" || down=1
   done
-  [[ -z "${MONGO_URL:-}" ]] || row mongo - - external - -
+  [[ -z "${MONGO_URL:-}" ]] || echo "mongo        -        -       external -          -"
   (( any )) || echo "chatstream is not running (start it with: ./docker-start.sh start)"
   return "$down"
-}
-
-fmt_duration() {
-  local s="${1:-0}" d h m
-  (( s >= 0 )) || s=0
-  d=$((s / 86400)) h=$((s % 86400 / 3600)) m=$((s % 3600 / 60)); s=$((s % 60))
-  if (( d > 0 )); then printf '%dd%02dh%02dm' "$d" "$h" "$m"
-  elif (( h > 0 )); then printf '%dh%02dm%02ds' "$h" "$m" "$s"
-  elif (( m > 0 )); then printf '%dm%02ds' "$m" "$s"
-  else printf '%ds' "$s"; fi
 }
 
 # "✓ name  detail" or "✗ name  detail"; counts failures in HEALTH_DOWN.
@@ -378,11 +306,11 @@ check_tcp() {
 }
 
 cmd_health() {
-  local i n; n="$(current_gateway_count)"
-  for i in $(shown_gateways); do
+  local name n; n="$(current_gateway_count)"
+  for name in $(services | grep '^gateway-'); do
     # A gateway above the wanted count that is gone is scaled away, not down.
-    (( i > n )) && ! running_pid "gateway-$i" >/dev/null && continue
-    check_http "gateway-$i" "http://127.0.0.1:$(gateway_port "$i")/health"
+    (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
+    check_http "$name" "http://127.0.0.1:$(port_of "$name")/health"
   done
   check_http api "http://127.0.0.1:$API_PORT_LOCAL/health"
   check_http persister "http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
@@ -432,15 +360,18 @@ cmd_scale() {
   local n="${1:-}" extras
   is_positive_int "$n" || usage_error "usage: $0 scale N   (N = number of gateways, a positive integer; got '${n}')"
   running_pid nginx >/dev/null || die "the topology is not up (nginx is stopped); use: $0 up $n"
+  # shellcheck disable=SC2046 # one argument per pair
+  check_ports $(pairs $(gateways "$n"))
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   # No rebuild here: new replicas run the same build as the running ones (like scaling a
   # docker service with the same image); `up` is where sources get rebuilt.
   echo "$n" >"$GATEWAYS_FILE"
-  launch_gateways "$n"; wait_gateways "$n"
+  # shellcheck disable=SC2046 # one argument per gateway
+  launch_apps $(gateways "$n")
   extras="$(extra_gateways "$n")"
   if update_nginx_conf "$n"; then reload_nginx; fi
   wait_nginx
-  [[ -z "$extras" ]] || stop_gateways $extras
+  [[ -z "$extras" ]] || sv_stop $extras
   log "scale: $n gateway(s) running"
 }
 

@@ -47,12 +47,30 @@ pid_file() { echo "$RUN_DIR/$1.pid"; }
 # the file at every start, so it follows restarts (and nothing else may remove it meanwhile).
 running_pid() { alive_pid_in "$(pid_file "$1")"; }
 
-# Fails with the holder's name when a port we need is taken by something that is not ours.
-require_free_port() {
-  local port="$1" service="$2"
-  if port_in_use "$port"; then
-    die "port $port needed by $service is already in use by $(describe_pid "$(port_owner "$port")"); stop it or change the port"
-  fi
+# already_running NAME: says so, and succeeds, if NAME runs (or the supervisor is restarting it).
+already_running() {
+  local pid; pid="$(running_pid "$1")" || [[ "$(sv_state "$1")" == STARTING ]] || return 1
+  log "$1: already running${pid:+ (pid $pid)}"
+}
+
+# check_ports NAME:PORT...: before anything is started, every port of a service that does not run
+# must be free; else each holder is named and nothing is started.
+check_ports() {
+  local entry name port pid problems=() hint
+  for entry; do
+    name="${entry%%:*}" port="${entry##*:}"
+    running_pid "$name" >/dev/null && continue
+    port_in_use "$port" || continue
+    pid="$(port_owner "$port")" hint=""
+    # A process of this checkout that we do not know: its start raced with another one.
+    if [[ -n "$pid" && "$(readlink "/proc/$pid/cwd" 2>/dev/null)/" == "$REPO_DIR"/* ]]; then
+      hint=" - a chatstream process without a pid file (two starts at once?); stop it with: kill $pid"
+    fi
+    problems+=("port $port needed by $name is already in use by $(describe_pid "$pid")$hint")
+  done
+  (( ${#problems[@]} == 0 )) && return 0
+  printf 'error: %s\n' "${problems[@]}" >&2
+  die "nothing was started; stop the program(s) above or free the port(s)"
 }
 
 # Prints the last lines of a service's log and stops the script.
@@ -83,12 +101,22 @@ wait_ready() {
 
 http_ok() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" == 200 ]]; }
 
-# "name      running  pid N  127.0.0.1:PORT" or "name      stopped": infra.sh status.
-status_line() {
-  local pid
-  if pid="$(running_pid "$1")"; then printf '%-9s running  pid %s  127.0.0.1:%s%s\n' "$1" "$pid" "$2" "${3:+ $3}"
-  else printf '%-9s stopped\n' "$1"; fi
+port_of() {
+  case "$1" in
+    persister) echo "$PERSISTER_PORT_LOCAL" ;; api) echo "$API_PORT_LOCAL" ;; nginx) echo "$NGINX_PORT" ;;
+    gateway-*) gateway_port "${1#gateway-}" ;; kafka) echo "$KAFKA_PORT" ;; mongo) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;;
+  esac
 }
+
+# status_row NAME: "NAME PID PORT running UPTIME CONNECTIONS", or "NAME - PORT stopped - -" (fails).
+status_row() {
+  local pid port up conns="-"; port="$(port_of "$1")"
+  pid="$(running_pid "$1")" || { printf '%-12s %-8s %-7s %-8s %-10s %s\n' "$1" - "$port" stopped - -; return 1; }
+  up="$(fmt_duration "$(ps -o etimes= -p "$pid" | tr -d ' ')")"
+  case "$1" in gateway-*|nginx) conns="$(ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l)" ;; esac
+  printf '%-12s %-8s %-7s %-8s %-10s %s\n' "$1" "$pid" "$port" running "$up" "$conns"
+}
+status_header() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' SERVICE PID PORT STATE UPTIME CONNECTIONS; }
 
 apt_install() {
   local missing=()

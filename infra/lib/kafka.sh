@@ -52,9 +52,7 @@ PROPS
 
 kafka_up() {
   kafka_install
-  if running_pid kafka >/dev/null; then log "kafka: already running (pid $(running_pid kafka))"; return 0; fi
-  require_free_port "$KAFKA_PORT" kafka
-  require_free_port "$KAFKA_CONTROLLER_PORT" kafka-controller
+  already_running kafka && return 0
   kafka_write_config
   if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
     local cluster_id; cluster_id="$("${KAFKA_JVM[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
@@ -70,4 +68,3 @@ kafka_up() {
   log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $(running_pid kafka))"
 }
 
-kafka_status() { status_line kafka "$KAFKA_PORT"; }

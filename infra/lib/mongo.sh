@@ -53,8 +53,7 @@ mongo_up() {
   local flavour; flavour="$(mongo_flavour)"
   if [[ "$flavour" == external ]]; then log "mongo: using MONGO_URL (external, not started here)"; return 0; fi
   mongo_install
-  if running_pid mongo >/dev/null; then log "mongo: already running (pid $(running_pid mongo))"; return 0; fi
-  require_free_port "$MONGO_PORT" mongo
+  already_running mongo && return 0
   mkdir -p "$MONGO_DATA"
   if [[ "$flavour" == mongod ]]; then
     sv_start mongo 20 mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
@@ -66,9 +65,4 @@ mongo_up() {
   fi
   wait_ready mongo 60 port_in_use "$MONGO_PORT"
   log "mongo: $flavour up on 127.0.0.1:$MONGO_PORT (pid $(running_pid mongo))"
-}
-
-mongo_status() {
-  if [[ "$(mongo_flavour)" == external ]]; then echo "mongo     external MONGO_URL"
-  else status_line mongo "$MONGO_PORT" "($(mongo_flavour))"; fi
 }

@@ -15,6 +15,17 @@ alive_pid_in() {
 port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
 port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
+is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+
+# Seconds as 5s, 3m07s, 2h03m07s, 1d02h03m.
+fmt_duration() {
+  local s="${1:-0}"; [[ "$s" =~ ^[0-9]+$ ]] || s=0
+  if (( s >= 86400 )); then printf '%dd%02dh%02dm' $((s / 86400)) $((s % 86400 / 3600)) $((s % 3600 / 60))
+  elif (( s >= 3600 )); then printf '%dh%02dm%02ds' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
+  elif (( s >= 60 )); then printf '%dm%02ds' $((s / 60)) $((s % 60))
+  else printf '%ds' "$s"; fi
+}
+
 # "pid N (its command line)", for error messages.
 describe_pid() {
   [[ -n "${1:-}" ]] || { echo "an unknown process"; return; }
