@@ -34,8 +34,8 @@ shift
 
 bench_log() { printf '[bench] %s\n' "$*" >&2; }
 
-# The topology's pid files stay where topology.sh keeps them; the bench's own daemons (pid files
-# and logs) go under .data/bench, so common.sh's start_daemon/stop_daemon act there.
+# The topology's pid files stay where topology.sh keeps them; the bench's own services (run by the
+# same supervisor, infra/lib/supervisor.sh) keep their pid files and logs under .data/bench.
 TOPO_RUN_DIR="$RUN_DIR"
 BENCH_DIR="$DATA_DIR/bench"
 RUN_DIR="$BENCH_DIR/run"
@@ -49,8 +49,7 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT_DIR="$BENCH_DIR/$SCENARIO-$STAMP"
 
 # One bench at a time (they would share ports 3002 and 3111-3113).
-exec 8>"$RUN_DIR/.bench.lock"
-flock -n 8 || { bench_log "another scripts/bench.sh is running (lock $RUN_DIR/.bench.lock)"; exit 1; }
+take_lock "$RUN_DIR" bench 0
 
 # Many sockets (the connections scenario holds 20,000 through Nginx, twice the descriptors there):
 # raise the limit when allowed (root), else use the hard limit. Services started below inherit it.
@@ -69,10 +68,7 @@ cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   [[ -n "$scenario_pid" ]] && kill -TERM "$scenario_pid" 2>/dev/null || true
-  stop_daemon baseline-nginx 10 2>/dev/null || true
-  local i
-  for i in 1 2 3; do stop_daemon "baseline-$i" 10 2>/dev/null & done
-  wait
+  sv_stop baseline-nginx baseline-1 baseline-2 baseline-3 2>/dev/null || true
   if $started_topology; then
     bench_log "stopping the topology this bench started"
     scripts/topology.sh down >/dev/null 2>&1 || bench_log "topology.sh down failed (see .data/logs)"
@@ -86,7 +82,7 @@ trap 'exit 143' TERM
 # --- chatstream --------------------------------------------------------------------------------
 $topology_was_running || started_topology=true
 bench_log "chatstream: scripts/topology.sh up ($($topology_was_running && echo 'already running' || echo 'starting it'))"
-scripts/topology.sh up >&2 8>&-
+scripts/topology.sh up >&2
 
 # topology.sh rebuilds when apps/ or libs/ changed; the tools are built by the same command.
 tools_js=(dist/tools/loadgen/loadgen.js dist/tools/bench/"$SCENARIO".js dist/tools/bench/charts.js dist/tools/baseline/server.js)
@@ -101,19 +97,16 @@ fi
 # --- baseline ----------------------------------------------------------------------------------
 start_baseline() {
   # Leftovers of a bench that was killed (SIGKILL skips the trap) are ours: stop them first.
-  stop_daemon baseline-nginx 5 2>/dev/null || true
-  for i in 1 2 3; do stop_daemon "baseline-$i" 5 2>/dev/null || true; done
+  sv_stop baseline-nginx baseline-1 baseline-2 baseline-3 2>/dev/null
 
+  check_ports "baseline-1:${BASELINE_PORTS[0]}" "baseline-2:${BASELINE_PORTS[1]}" "baseline-3:${BASELINE_PORTS[2]}" "baseline-nginx:$BASELINE_NGINX_PORT"
   for i in 1 2 3; do
     port="${BASELINE_PORTS[$((i - 1))]}"
-    require_free_port "$port" "baseline-$i"
-    # 8>&-: the daemons must not inherit the bench lock (a killed bench would leave it held).
-    start_daemon "baseline-$i" env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}" node dist/tools/baseline/server.js 8>&-
+    sv_start "baseline-$i" 10 env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
   done
   for i in 1 2 3; do
     port="${BASELINE_PORTS[$((i - 1))]}"
-    pid="$(cat "$(pid_file "baseline-$i")")"
-    wait_for_port "$port" "baseline-$i" 20 "$pid"
+    wait_ready "baseline-$i" 20 port_in_use "$port"
     curl -sf --max-time 2 "http://127.0.0.1:$port/health" >/dev/null || { bench_log "baseline-$i does not answer /health"; exit 1; }
   done
 
@@ -169,9 +162,8 @@ start_baseline() {
   }
 NGINX
   out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
-  require_free_port "$BASELINE_NGINX_PORT" baseline-nginx
-  start_daemon baseline-nginx "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 8>&-
-  wait_for_port "$BASELINE_NGINX_PORT" baseline-nginx 20 "$(cat "$(pid_file baseline-nginx)")"
+  sv_start baseline-nginx 10 "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf"
+  wait_ready baseline-nginx 20 port_in_use "$BASELINE_NGINX_PORT"
   bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"
 }
 $NEEDS_BASELINE && start_baseline

@@ -23,11 +23,7 @@ use_jwt_secret
 
 suites=("$@"); (( ${#suites[@]} )) || suites=(lint unit integration e2e ops)
 
-# npm ci only when the lock file changed since the last install (keeps warm runs fast).
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "[test] installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+npm_install_if_changed
 
 needs_services=false
 for s in "${suites[@]}"; do [[ "$s" == lint || "$s" == unit ]] || needs_services=true; done

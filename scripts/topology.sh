@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The whole chatstream topology as plain processes on 127.0.0.1 (no Docker):
-#   infra (Kafka, Mongo store, Redis; infra/infra.sh) + persister + api + N gateways + Nginx :3001
+# The whole chatstream topology as plain processes on 127.0.0.1 (no Docker): the infra
+# (infra/infra.sh: Kafka, Mongo store, Redis) + persister + api + N gateways + Nginx :3001, every
+# one under supervisord (infra/lib/supervisor.sh), which restarts what dies, not what is stopped.
 #
-# Usage: scripts/topology.sh up [N] | down | status | reload | scale N
-#   up [N]   start what is not running (idempotent), build first if the sources changed, and
-#            wait until every app is live and ready and Nginx answers /health. N = number of
-#            gateways: the current count if the topology is up, else 3. Extra gateways are stopped.
-#   down     stop Nginx, the gateways, api, persister, then the infra. Leaves no process behind.
-#   status   one line per service; exits 1 if an expected service is not running.
+# Usage: scripts/topology.sh up [N] | down | status | health | logs [SERVICE] | build | reload | scale N
+#   up [N]   start what is not running (idempotent; N gateways: the current count, else 3; extra
+#            ones are stopped), build first if the sources changed, wait until every app is live
+#            and ready and Nginx answers /health. Nothing starts while a needed port is taken.
+#   down     stop Nginx, the gateways, api, persister, the infra and supervisord: no process left.
+#   status   service, pid, port, state, uptime, connections; exits 1 if an expected one is down.
+#   health   each app's /health, nginx, kafka, mongo, redis; exits 1 if anything is down.
+#   logs     the last $CHATSTREAM_LOG_LINES (100) lines of .data/logs/SERVICE.log (all, gateway,
+#            gateway-N, nginx-access...); follows them when stdout is a terminal.
+#   build    npm ci if the lock changed, then npm run build.
 #   reload   re-render nginx.conf for the current gateways and reload Nginx.
-#   scale N  start or stop gateways so that N run, and reload Nginx without dropping the
-#            clients of the other replicas.
+#   scale N  start or stop gateways so that N run; the other replicas' clients stay connected.
 #
 # Nginx: the repo's nginx.conf is the production (docker) config; its "# >>> native:NAME" blocks
 # are replaced with local values and the result is written to .data/nginx/nginx.conf.
@@ -20,16 +24,13 @@ source "$(dirname "$0")/../infra/lib/common.sh"
 cd "$REPO_DIR"
 
 log() { printf '[topology] %s\n' "$*" >&2; }
-use_jwt_secret   # the apps sign and check tokens with it (never the example secret)
 die() { printf '[topology] error: %s\n' "$*" >&2; exit 1; }
+usage_error() { printf '[topology] %s\n' "$*" >&2; exit 2; }
+use_jwt_secret   # the apps sign and check tokens with it (never the example secret)
 
-NGINX_PORT=3001
-GATEWAY_BASE_PORT=3100           # gateway i listens on GATEWAY_BASE_PORT + i
-API_PORT_LOCAL=3200
-PERSISTER_PORT_LOCAL=3300
-DEFAULT_GATEWAYS=3
 HEALTH_TIMEOUT=60                # seconds, per app and per probe
-
+LOG_LINES="${CHATSTREAM_LOG_LINES:-100}"
+if [[ -t 1 ]]; then OK=$'\e[32m✓\e[0m' BAD=$'\e[31m✗\e[0m'; else OK='✓' BAD='✗'; fi
 NGINX_BIN="/usr/sbin/nginx"
 [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 NGINX_TEMPLATE="$REPO_DIR/nginx.conf"
@@ -42,118 +43,83 @@ BUILD_STAMP="$DATA_DIR/build.stamp"     # when scripts/topology.sh last built
 # ---------------------------------------------------------------------------------------------
 # small helpers
 
-is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
-gateway_port() { echo $((GATEWAY_BASE_PORT + $1)); }
-
 # The gateway count to aim for: the remembered one while the topology is up, else the default.
 current_gateway_count() {
   if [[ -f "$GATEWAYS_FILE" ]] && is_positive_int "$(cat "$GATEWAYS_FILE")"; then cat "$GATEWAYS_FILE"
   else echo "$DEFAULT_GATEWAYS"; fi
 }
 
-# Indices of the gateways that have a pid file (running or not), highest first.
+# Indices of the gateways the supervisor has (running or not), highest first.
 recorded_gateways() {
   local f
-  for f in "$RUN_DIR"/gateway-*.pid; do
+  for f in "$SV_DIR"/programs/gateway-*.conf; do
     [[ -e "$f" ]] || continue
-    f="${f##*/gateway-}"; echo "${f%.pid}"
+    f="${f##*/gateway-}"; echo "${f%.conf}"
   done | sort -rn
 }
-
-# Prints the last lines of a service's log and stops the script.
-fail_with_log() {
-  local name="$1" msg="$2" logf="$LOG_DIR/$1.log"
-  if [[ -f "$logf" ]]; then
-    printf '[topology] --- last lines of %s ---\n' "$logf" >&2
-    tail -n 40 "$logf" >&2
-    printf '[topology] ---\n' >&2
-  fi
-  die "$msg (log: $logf)"
+# Recorded gateways above n, highest first (to stop once Nginx no longer uses them).
+extra_gateways() { recorded_gateways | awk -v n="$1" '$1 > n { print "gateway-" $1 }'; }
+gateways() { local i; for ((i = 1; i <= $1; i++)); do echo "gateway-$i"; done; }
+# Services in start order: with N, gateways 1..N; without, those and any other recorded gateway.
+services() {
+  echo kafka; [[ -n "${MONGO_URL:-}" ]] || echo mongo; echo redis persister api
+  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(current_gateway_count)"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
+  echo nginx
 }
-
-# Waits for an HTTP 200 from url; fails early, with the log tail, if the process exited.
-wait_http_ok() {
-  local name="$1" url="$2" pid="${3:-}" timeout="${4:-$HEALTH_TIMEOUT}"
-  local deadline=$((SECONDS + timeout)) code
-  while :; do
-    code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null)" || true
-    [[ "$code" == 200 ]] && return 0
-    if [[ -n "$pid" ]] && ! is_alive "$pid"; then
-      fail_with_log "$name" "$name (pid $pid) exited while waiting for $url"
-    fi
-    (( SECONDS < deadline )) || fail_with_log "$name" "$name: $url did not answer 200 within ${timeout}s (last: ${code:-none})"
-    sleep 0.25
-  done
-}
+pairs() { local s; for s; do echo "$s:$(port_of "$s")"; done; }   # NAME:PORT, for check_ports
 
 # ---------------------------------------------------------------------------------------------
 # build
+
+build_now() {
+  log "building (npm run build)"
+  local stamp_new="$BUILD_STAMP.new"; touch "$stamp_new"   # sources edited during the build stay "newer"
+  npm run -s build || { rm -f "$stamp_new"; die "build failed"; }
+  mv "$stamp_new" "$BUILD_STAMP"
+  # Running apps are left alone, so they keep the code they were started with.
+  local name running=()
+  for name in persister api $(recorded_gateways | sed 's/^/gateway-/'); do
+    running_pid "$name" >/dev/null && running+=("$name")
+  done
+  (( ${#running[@]} == 0 )) || log "note: rebuilt, but ${running[*]} keep running the previous build until restarted (./docker-start.sh restart)"
+}
 
 # Rebuild when dist is missing or a source is newer than the last build. The stamp is ours
 # because the build is incremental: tsc leaves unchanged outputs (main.js) untouched.
 build_if_stale() {
   local main="dist/apps/gateway/src/main.js" ref
-  # A fresh checkout (./docker-start.sh start on a new machine) installs its packages first.
-  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-    log "installing npm dependencies"
-    npm ci --no-audit --no-fund --loglevel=error >&2 || die "npm ci failed"
-  fi
+  npm_install_if_changed   # a fresh checkout (./docker-start.sh start on a new machine)
   ref="$main"; [[ -f "$BUILD_STAMP" && "$BUILD_STAMP" -nt "$main" ]] && ref="$BUILD_STAMP"
   if [[ -f "$main" ]] && [[ -z "$(find apps libs tools tsconfig.json tsconfig.build.json -newer "$ref" -type f -print -quit)" ]]; then
     return 0
   fi
-  log "building (npm run build)"
-  local stamp_new="$BUILD_STAMP.new"; touch "$stamp_new"   # sources edited during the build stay "newer"
-  npm run -s build || { rm -f "$stamp_new"; die "build failed"; }
-  mv "$stamp_new" "$BUILD_STAMP"
-  # up leaves running apps alone, so they keep the code they were started with.
-  local name running=()
-  for name in persister api $(recorded_gateways | sed 's/^/gateway-/'); do
-    running_pid "$name" >/dev/null && running+=("$name")
-  done
-  (( ${#running[@]} == 0 )) || log "note: rebuilt, but ${running[*]} keep running the previous build (restart: $0 down && $0 up)"
+  build_now
 }
 
 # ---------------------------------------------------------------------------------------------
 # apps
 
-# Starts one Nest app unless it is already running; does not wait for it.
-# Usage: start_app NAME PORT ENTRY [VAR=value...] (the pairs are this instance's environment,
-# on top of the caller's).
+# Starts an app (persister, api, gateway-N) under the supervisor unless it runs; does not wait.
+# Its instance id and port (GATEWAY_PORT, API_PORT, PERSISTER_PORT) come on top of the caller's
+# environment.
 start_app() {
-  local name="$1" port="$2" entry="$3"; shift 3
-  if running_pid "$name" >/dev/null; then log "$name: already running (pid $(running_pid "$name"))"; return 0; fi
-  require_free_port "$port" "$name"
-  [[ -f "$entry" ]] || die "$entry is missing; the build did not produce it"
-  start_daemon "$name" env "$@" node "$entry"
-  log "$name: started (pid $(running_pid "$name" || echo '?'), port $port)"
-}
-
-start_persister() {
-  start_app persister "$PERSISTER_PORT_LOCAL" dist/apps/persister/src/main.js \
-    INSTANCE_ID=persister-1 PERSISTER_PORT="$PERSISTER_PORT_LOCAL"
-}
-start_api() {
-  start_app api "$API_PORT_LOCAL" dist/apps/api/src/main.js INSTANCE_ID=api-1 API_PORT="$API_PORT_LOCAL"
-}
-start_gateway() {
-  local port; port="$(gateway_port "$1")"
-  start_app "gateway-$1" "$port" dist/apps/gateway/src/main.js INSTANCE_ID="gateway-$1" GATEWAY_PORT="$port"
+  local name="$1" app="${1%%-*}" port; port="$(port_of "$1")"
+  already_running "$name" && return 0
+  [[ -f "dist/apps/$app/src/main.js" ]] || die "dist/apps/$app/src/main.js is missing; the build did not produce it"
+  sv_start "$name" 20 env INSTANCE_ID="$([[ "$name" == *-* ]] && echo "$name" || echo "$name-1")" \
+    "${app^^}_PORT=$port" node "dist/apps/$app/src/main.js"
+  log "$name: started (port $port)"
 }
 
 # Liveness first (the process serves HTTP), then readiness (its dependencies answer).
 wait_app_healthy() {
-  local name="$1" port="$2" pid
-  pid="$(running_pid "$name")" || fail_with_log "$name" "$name is not running"
-  wait_http_ok "$name" "http://127.0.0.1:$port/health/live" "$pid"
-  wait_http_ok "$name" "http://127.0.0.1:$port/health" "$pid"
+  local url; url="http://127.0.0.1:$(port_of "$1")/health"
+  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "$url/live"
+  wait_ready "$1" "$HEALTH_TIMEOUT" http_ok "$url"
 }
 
-# Gateways 1..n: start the missing ones, then wait until all are ready.
-launch_gateways() { local i; for ((i = 1; i <= $1; i++)); do start_gateway "$i"; done; }
-wait_gateways() { local i; for ((i = 1; i <= $1; i++)); do wait_app_healthy "gateway-$i" "$(gateway_port "$i")"; done; }
-# Indices of recorded gateways above n, highest first (to stop once Nginx no longer uses them).
-extra_gateways() { local n="$1" i; for i in $(recorded_gateways); do (( i > n )) && echo "$i"; done; return 0; }
+# Starts the missing apps, then waits until all are ready (they boot in parallel).
+launch_apps() { local app; for app; do start_app "$app"; done; for app; do wait_app_healthy "$app"; done; }
 
 # ---------------------------------------------------------------------------------------------
 # nginx
@@ -244,10 +210,9 @@ update_nginx_conf() {
 }
 
 start_nginx() {
-  if running_pid nginx >/dev/null; then log "nginx: already running (pid $(running_pid nginx))"; return 0; fi
-  require_free_port "$NGINX_PORT" nginx
-  start_daemon nginx "$NGINX_BIN" -c "$NGINX_CONF" -p "$NGINX_DIR/"
-  log "nginx: started (pid $(running_pid nginx || echo '?'), port $NGINX_PORT)"
+  already_running nginx && return 0
+  sv_start nginx 10 "$NGINX_BIN" -c "$NGINX_CONF" -p "$NGINX_DIR/"
+  log "nginx: started (port $NGINX_PORT)"
 }
 
 # SIGHUP: the master re-reads the config and starts new workers; the old workers stop accepting
@@ -265,64 +230,120 @@ reload_nginx() {
   log "nginx: reloaded (pid $pid)"
 }
 
-# The recorded pid (not running_pid, which forgets a dead one) so a crashed nginx fails fast.
-wait_nginx() { wait_http_ok nginx "http://127.0.0.1:$NGINX_PORT/health" "$(cat "$(pid_file nginx)" 2>/dev/null || true)"; }
+wait_nginx() { wait_ready nginx "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$NGINX_PORT/health"; }
 
 # ---------------------------------------------------------------------------------------------
 # commands
 
 cmd_up() {
-  local n="${1:-$(current_gateway_count)}" i extras
-  is_positive_int "$n" || { echo "usage: $0 up [N]   (N = number of gateways, a positive integer)" >&2; exit 2; }
+  local n="${1:-$(current_gateway_count)}" extras
+  is_positive_int "$n" || usage_error "usage: $0 up [N]   (N = number of gateways, a positive integer)"
+  # shellcheck disable=SC2046 # one argument per pair
+  check_ports $(pairs $(services "$n")) "kafka:$KAFKA_CONTROLLER_PORT"
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # gateways hold many sockets; use the hard limit
   infra/infra.sh up
   build_if_stale
   echo "$n" >"$GATEWAYS_FILE"
 
-  # Start everything first, then wait: the apps boot in parallel.
-  start_persister; start_api; launch_gateways "$n"
-  wait_app_healthy persister "$PERSISTER_PORT_LOCAL"
-  wait_app_healthy api "$API_PORT_LOCAL"
-  wait_gateways "$n"
+  # shellcheck disable=SC2046 # one argument per app
+  launch_apps persister api $(gateways "$n")
 
   extras="$(extra_gateways "$n")"
   if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
   start_nginx
   wait_nginx
-  for i in $extras; do stop_daemon "gateway-$i"; done
+  [[ -z "$extras" ]] || sv_stop $extras
   log "up: persister, api, $n gateway(s), nginx on http://127.0.0.1:$NGINX_PORT"
 }
 
 cmd_down() {
-  local i
-  stop_daemon nginx 10
-  for i in $(recorded_gateways); do stop_daemon "gateway-$i" & done
-  wait   # gateways shut down in parallel (each may take a few seconds to leave Kafka)
-  stop_daemon api
-  stop_daemon persister
+  sv_stop nginx
+  # shellcheck disable=SC2046 # one argument per gateway
+  sv_stop $(extra_gateways 0)   # at once (each may take a few seconds to leave Kafka)
+  sv_stop api persister
   rm -f "$GATEWAYS_FILE" "$SLOTS_FILE"
   infra/infra.sh down
 }
 
-# One line per service: name, state and pid, address. Exits 1 if any expected one is down.
+# One row per service; exits 1 if an expected one is not running.
 cmd_status() {
-  local n down=0 pid i line
-  n="$(current_gateway_count)"
-  while IFS= read -r line; do
-    echo "$line"; [[ "$line" == *stopped* ]] && down=1
-  done < <(infra/infra.sh status)
-  status_line() {
-    if pid="$(running_pid "$1")"; then printf '%-9s running  pid %-6s 127.0.0.1:%s\n' "$1" "$pid" "$2"
-    else printf '%-9s stopped  %-10s 127.0.0.1:%s\n' "$1" "" "$2"; [[ "$3" == expected ]] && down=1; fi
-    return 0
-  }
-  status_line persister "$PERSISTER_PORT_LOCAL" expected
-  status_line api "$API_PORT_LOCAL" expected
-  for ((i = 1; i <= n; i++)); do status_line "gateway-$i" "$(gateway_port "$i")" expected; done
-  for i in $(extra_gateways "$n"); do status_line "gateway-$i" "$(gateway_port "$i")" extra; done
-  status_line nginx "$NGINX_PORT" expected
+  local name down=0 any=0 n; n="$(current_gateway_count)"
+  status_header
+  for name in $(services); do
+    if running_pid "$name" >/dev/null; then any=1
+    # A gateway above the wanted count that is gone is simply scaled away.
+    elif [[ "$name" == gateway-* ]] && (( ${name#gateway-} > n )); then continue
+    fi
+    status_row "$name" || down=1
+  done
+  [[ -z "${MONGO_URL:-}" ]] || echo "mongo        -        -       external -          -"
+  (( any )) || echo "chatstream is not running (start it with: ./docker-start.sh start)"
   return "$down"
 }
+
+# "✓ name  detail" or "✗ name  detail"; counts failures in HEALTH_DOWN.
+HEALTH_DOWN=0
+health_line() {
+  if [[ "$1" == ok ]]; then printf '%s %-11s %s\n' "$OK" "$2" "$3"
+  else printf '%s %-11s %s\n' "$BAD" "$2" "$3"; HEALTH_DOWN=$((HEALTH_DOWN + 1)); fi
+}
+
+# GET url: ok when 200; the detail names terminus' checks ("kafka up, mongodb up").
+check_http() {
+  local name="$1" url="$2" body code checks
+  body="$(curl -s --max-time 5 -w '\n%{http_code}' "$url" 2>/dev/null)" || true
+  code="${body##*$'\n'}"; body="${body%$'\n'*}"
+  checks="$(grep -o '"details":{.*' <<<"$body" | grep -o '"[A-Za-z0-9_-]*":{"status":"[a-z]*"' \
+    | sed 's/"\([^"]*\)":{"status":"\([^"]*\)"/\1 \2/' | paste -sd, - | sed 's/,/, /g' || true)"
+  [[ "$code" =~ ^[0-9]{3}$ && "$code" != 000 ]] || code="no answer"
+  if [[ "$code" == 200 ]]; then health_line ok "$name" "$url 200${checks:+ ($checks)}"
+  else health_line bad "$name" "$url $code${checks:+ ($checks)}"; fi
+}
+
+check_tcp() {
+  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then health_line ok "$1" "tcp 127.0.0.1:$2 open"
+  else health_line bad "$1" "tcp 127.0.0.1:$2 closed"; fi
+}
+
+cmd_health() {
+  local name n; n="$(current_gateway_count)"
+  for name in $(services | grep '^gateway-'); do
+    # A gateway above the wanted count that is gone is scaled away, not down.
+    (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
+    check_http "$name" "http://127.0.0.1:$(port_of "$name")/health"
+  done
+  check_http api "http://127.0.0.1:$API_PORT_LOCAL/health"
+  check_http persister "http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
+  check_http nginx "http://127.0.0.1:$NGINX_PORT/health"
+  check_tcp kafka "$KAFKA_PORT"
+  if [[ -n "${MONGO_URL:-}" ]]; then health_line ok mongo "external MONGO_URL (not checked here)"
+  else check_tcp mongo "$MONGO_PORT"; fi
+  local pong; pong="$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)"
+  if [[ "$pong" == PONG ]]; then health_line ok redis "tcp 127.0.0.1:$REDIS_PORT open, redis-cli ping: PONG"
+  else health_line bad redis "redis-cli ping on 127.0.0.1:$REDIS_PORT: ${pong:-no answer}"; fi
+  if (( HEALTH_DOWN > 0 )); then echo "$HEALTH_DOWN check(s) failed"; return 1; fi
+  echo "all healthy"
+}
+
+cmd_logs() {
+  local service="${1:-}" files=() f known
+  [[ -d "$LOG_DIR" ]] || die "no logs yet ($LOG_DIR does not exist)"
+  case "$service" in
+    "")      for f in kafka mongo redis persister api nginx; do [[ -f "$LOG_DIR/$f.log" ]] && files+=("$LOG_DIR/$f.log"); done
+             for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
+    gateway) for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
+    *)       if [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$LOG_DIR/$service.log" ]]; then files+=("$LOG_DIR/$service.log")
+             else
+               known="$(cd "$LOG_DIR" && ls -- *.log 2>/dev/null | sed 's/\.log$//' | grep -Ev -- '-(install|build)$' | paste -sd' ' -)"
+               usage_error "no log for service '$service' (known: gateway ${known:-none})"
+             fi ;;
+  esac
+  (( ${#files[@]} )) || die "no log files in $LOG_DIR"
+  if [[ -t 1 ]]; then exec tail -n "$LOG_LINES" -F "${files[@]}"; fi
+  tail -n "$LOG_LINES" "${files[@]}"
+}
+
+cmd_build() { npm_install_if_changed; build_now; echo "built: dist/apps/{gateway,persister,api}"; }
 
 cmd_reload() {
   local n; n="$(current_gateway_count)"
@@ -336,29 +357,35 @@ cmd_reload() {
 # Scale down: first take the gateways out of Nginx (new handshakes go elsewhere), then stop them,
 # highest first. The other replicas and their clients are untouched either way.
 cmd_scale() {
-  local n="${1:-}" i extras
-  is_positive_int "$n" || { echo "usage: $0 scale N   (N = number of gateways, a positive integer; got '${n}')" >&2; exit 2; }
+  local n="${1:-}" extras
+  is_positive_int "$n" || usage_error "usage: $0 scale N   (N = number of gateways, a positive integer; got '${n}')"
   running_pid nginx >/dev/null || die "the topology is not up (nginx is stopped); use: $0 up $n"
+  # shellcheck disable=SC2046 # one argument per pair
+  check_ports $(pairs $(gateways "$n"))
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   # No rebuild here: new replicas run the same build as the running ones (like scaling a
   # docker service with the same image); `up` is where sources get rebuilt.
   echo "$n" >"$GATEWAYS_FILE"
-  launch_gateways "$n"; wait_gateways "$n"
+  # shellcheck disable=SC2046 # one argument per gateway
+  launch_apps $(gateways "$n")
   extras="$(extra_gateways "$n")"
   if update_nginx_conf "$n"; then reload_nginx; fi
   wait_nginx
-  for i in $extras; do stop_daemon "gateway-$i"; done
+  [[ -z "$extras" ]] || sv_stop $extras
   log "scale: $n gateway(s) running"
 }
 
-usage() { echo "usage: $0 up [N] | down | status | reload | scale N" >&2; exit 2; }
+usage() { usage_error "usage: $0 up [N] | down | status | health | logs [SERVICE] | build | reload | scale N"; }
 
-[[ "${1:-}" == status ]] || take_lock
+case "${1:-}" in status|health|logs) ;; *) take_lock "$RUN_DIR" ;; esac
 
 case "${1:-}" in
   up)     shift; (( $# <= 1 )) || usage; cmd_up "$@" ;;
   down)   cmd_down ;;
   status) cmd_status ;;
+  health) cmd_health ;;
+  logs)   shift; (( $# <= 1 )) || usage; cmd_logs "$@" ;;
+  build)  cmd_build ;;
   reload) cmd_reload ;;
   scale)  shift; (( $# <= 1 )) || usage; cmd_scale "${1:-}" ;;
   *)      usage ;;

@@ -1,4 +1,4 @@
-# Shared helpers for the infra scripts: paths, pid files, port checks, waiting.
+# Shared helpers for the infra and topology scripts: paths, pid files, port checks, waiting.
 # Sourced, never executed. Everything runs on 127.0.0.1 with state under $CHATSTREAM_DATA.
 
 INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,6 +17,8 @@ log()  { printf '[infra] %s\n' "$*" >&2; }
 die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
 source "$INFRA_DIR/lib/processes.sh"
+source "$INFRA_DIR/lib/ports.sh"
+source "$INFRA_DIR/lib/supervisor.sh"
 
 # The JWT secret of everything started from this checkout (DESIGN.md guarantee 7: no secret from
 # the repo ever runs): JWT_SECRET from the environment if set, else one generated on first use
@@ -32,71 +34,89 @@ use_jwt_secret() {
   export JWT_SECRET
 }
 
+# npm ci only when the lock file changed since the last install (keeps warm runs fast).
+npm_install_if_changed() {
+  [[ -f "$REPO_DIR/node_modules/.package-lock.json" && ! "$REPO_DIR/package-lock.json" -nt "$REPO_DIR/node_modules/.package-lock.json" ]] && return 0
+  log "installing npm dependencies (npm ci)"
+  (cd "$REPO_DIR" && npm ci --no-audit --no-fund --loglevel=error 9>&-) >&2 || die "npm ci failed"
+}
+
 pid_file() { echo "$RUN_DIR/$1.pid"; }
 
-# Prints the pid of a service we started if it is still alive, else nothing (and forgets it).
-running_pid() {
-  local f; f="$(pid_file "$1")"
-  [[ -f "$f" ]] || return 1
-  alive_pid_in "$f" && return 0
-  rm -f "$f"; return 1
+# Prints the pid of a service if it is alive, else nothing. The supervisor's start script writes
+# the file at every start, so it follows restarts (and nothing else may remove it meanwhile).
+running_pid() { alive_pid_in "$(pid_file "$1")"; }
+
+# already_running NAME: says so, and succeeds, if NAME runs (or the supervisor is restarting it).
+already_running() {
+  local pid; pid="$(running_pid "$1")" || [[ "$(sv_state "$1")" == STARTING ]] || return 1
+  log "$1: already running${pid:+ (pid $pid)}"
 }
 
-# Fails with the holder's name when a port we need is taken by something that is not ours.
-require_free_port() {
-  local port="$1" service="$2"
-  if port_in_use "$port"; then
-    die "port $port needed by $service is already in use by $(describe_pid "$(port_owner "$port")"); stop it or change the port"
-  fi
-}
-
-wait_for_port() {
-  local port="$1" service="$2" timeout="${3:-60}" pid="${4:-}"
-  local deadline=$((SECONDS + timeout))
-  until port_in_use "$port"; do
-    if [[ -n "$pid" ]] && ! is_alive "$pid"; then
-      die "$service exited before listening on $port; see $LOG_DIR/$service.log"
+# check_ports NAME:PORT...: before anything is started, every port of a service that does not run
+# must be free; else each holder is named and nothing is started.
+check_ports() {
+  local entry name port pid problems=() hint
+  for entry; do
+    name="${entry%%:*}" port="${entry##*:}"
+    running_pid "$name" >/dev/null && continue
+    port_in_use "$port" || continue
+    pid="$(port_owner "$port")" hint=""
+    # A process of this checkout that we do not know: its start raced with another one.
+    if [[ -n "$pid" && "$(readlink "/proc/$pid/cwd" 2>/dev/null)/" == "$REPO_DIR"/* ]]; then
+      hint=" - a chatstream process without a pid file (two starts at once?); stop it with: kill $pid"
     fi
-    (( SECONDS < deadline )) || die "$service did not listen on $port within ${timeout}s; see $LOG_DIR/$service.log"
-    sleep 0.2
+    problems+=("port $port needed by $name is already in use by $(describe_pid "$pid")$hint")
+  done
+  (( ${#problems[@]} == 0 )) && return 0
+  printf 'error: %s\n' "${problems[@]}" >&2
+  die "nothing was started; stop the program(s) above or free the port(s)"
+}
+
+# Prints the last lines of a service's log and stops the script.
+fail_with_log() {
+  local logf="$LOG_DIR/$1.log"
+  if [[ -f "$logf" ]]; then
+    printf -- '--- last lines of %s ---\n' "$logf" >&2
+    tail -n 40 "$logf" >&2
+    printf -- '---\n' >&2
+  fi
+  die "$2 (log: $logf)"
+}
+
+# wait_ready NAME TIMEOUT CHECK...: polls the command CHECK until it succeeds. Fails, with the
+# log's last lines, after TIMEOUT seconds or as soon as the supervisor gives NAME up (it died
+# within seconds of each start: a start-up error, not a crash to recover from).
+wait_ready() {
+  local name="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    if ! running_pid "$name" >/dev/null; then
+      case "$(sv_state "$name")" in BACKOFF|FATAL|STOPPED) fail_with_log "$name" "$name exited during start-up" ;; esac
+    fi
+    (( SECONDS < deadline )) || fail_with_log "$name" "$name was not ready within ${timeout}s ($*)"
+    sleep 0.25
   done
 }
 
-# Starts a command in the background, detached from this shell, and records its pid.
-start_daemon() {
-  local name="$1"; shift
-  # 9>&-: the daemon must not inherit the lock of the command that started it (take_lock).
-  setsid "$@" >>"$LOG_DIR/$name.log" 2>&1 < /dev/null 9>&- &
-  echo $! >"$(pid_file "$name")"
+http_ok() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" == 200 ]]; }
+
+port_of() {
+  case "$1" in
+    persister) echo "$PERSISTER_PORT_LOCAL" ;; api) echo "$API_PORT_LOCAL" ;; nginx) echo "$NGINX_PORT" ;;
+    gateway-*) gateway_port "${1#gateway-}" ;; kafka) echo "$KAFKA_PORT" ;; mongo) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;;
+  esac
 }
 
-# Stops a recorded process: SIGTERM, then SIGKILL after a grace period. start_daemon runs each
-# service under setsid, so its session id is its pid: whatever is left of that session (nginx
-# workers of a killed master, say) is killed too.
-stop_daemon() {
-  local name="$1" grace="${2:-20}" pid deadline
-  pid="$(running_pid "$name")" || { log "$name: not running"; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + grace))
-  while is_alive "$pid" && (( SECONDS < deadline )); do sleep 0.1; done
-  if is_alive "$pid"; then log "$name: did not stop in ${grace}s, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
-  if pgrep -s "$pid" | grep -qvx "$pid"; then
-    log "$name: killing leftover processes of its session $pid"
-    pkill -KILL -s "$pid" 2>/dev/null || true
-  fi
-  rm -f "$(pid_file "$name")"
-  log "$name: stopped"
+# status_row NAME: "NAME PID PORT running UPTIME CONNECTIONS", or "NAME - PORT stopped - -" (fails).
+status_row() {
+  local pid port up conns="-"; port="$(port_of "$1")"
+  pid="$(running_pid "$1")" || { printf '%-12s %-8s %-7s %-8s %-10s %s\n' "$1" - "$port" stopped - -; return 1; }
+  up="$(fmt_duration "$(ps -o etimes= -p "$pid" | tr -d ' ')")"
+  case "$1" in gateway-*|nginx) conns="$(ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l)" ;; esac
+  printf '%-12s %-8s %-7s %-8s %-10s %s\n' "$1" "$pid" "$port" running "$up" "$conns"
 }
-
-# Serializes every command that starts or stops services (infra.sh, topology.sh): two `up`s at
-# once would overwrite each other's pid files and leave untracked processes behind. A nested call
-# (topology.sh running infra.sh) inherits the lock through the environment.
-take_lock() {
-  [[ -n "${CHATSTREAM_LOCKED:-}" ]] && return 0
-  exec 9>"$RUN_DIR/.lock"
-  flock -w 600 9 || die "another infra or topology command is still running (lock $RUN_DIR/.lock)"
-  export CHATSTREAM_LOCKED=1
-}
+status_header() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' SERVICE PID PORT STATE UPTIME CONNECTIONS; }
 
 apt_install() {
   local missing=()

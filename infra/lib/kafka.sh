@@ -1,8 +1,6 @@
 # Apache Kafka broker, KRaft mode, one node acting as broker and controller.
 # Jars come from Maven Central through infra/kafka/pom.xml; nothing binary is committed.
 
-KAFKA_PORT="${KAFKA_PORT:-9092}"
-KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
 # The cache key is the pom's content, so editing the version fetches a new set of jars.
 KAFKA_POM="$INFRA_DIR/kafka/pom.xml"
@@ -54,9 +52,7 @@ PROPS
 
 kafka_up() {
   kafka_install
-  if running_pid kafka >/dev/null; then log "kafka: already running (pid $(running_pid kafka))"; return 0; fi
-  require_free_port "$KAFKA_PORT" kafka
-  require_free_port "$KAFKA_CONTROLLER_PORT" kafka-controller
+  already_running kafka && return 0
   kafka_write_config
   if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
     local cluster_id; cluster_id="$("${KAFKA_JVM[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
@@ -65,22 +61,10 @@ kafka_up() {
       >>"$LOG_DIR/kafka.log" 2>&1 || die "kafka: storage format failed; see $LOG_DIR/kafka.log"
   fi
   local log_lines; log_lines="$(wc -l <"$LOG_DIR/kafka.log" 2>/dev/null || echo 0)"
-  start_daemon kafka "${KAFKA_JVM[@]}" kafka.Kafka "$KAFKA_DATA/server.properties"
-  local pid; pid="$(running_pid kafka)"
-  wait_for_port "$KAFKA_PORT" kafka 90 "$pid"
+  sv_start kafka 30 "${KAFKA_JVM[@]}" kafka.Kafka "$KAFKA_DATA/server.properties"
   # The port opens before the broker has joined the quorum; wait for its own "started" line.
-  local deadline=$((SECONDS + 90))
-  until tail -n +"$((log_lines + 1))" "$LOG_DIR/kafka.log" | grep -q 'Kafka Server started'; do
-    is_alive "$pid" || die "kafka exited during start-up; see $LOG_DIR/kafka.log"
-    (( SECONDS < deadline )) || die "kafka did not report started within 90s; see $LOG_DIR/kafka.log"
-    sleep 0.3
-  done
-  log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $pid)"
+  kafka_started() { tail -n +"$((log_lines + 1))" "$LOG_DIR/kafka.log" | grep -q 'Kafka Server started'; }
+  wait_ready kafka 90 kafka_started
+  log "kafka: up on 127.0.0.1:$KAFKA_PORT (pid $(running_pid kafka))"
 }
 
-kafka_down() { stop_daemon kafka 30; }
-
-kafka_status() {
-  local pid; pid="$(running_pid kafka)" && echo "kafka     running  pid $pid  127.0.0.1:$KAFKA_PORT" \
-    || echo "kafka     stopped"
-}

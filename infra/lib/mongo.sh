@@ -3,7 +3,6 @@
 #   2. a real `mongod` on PATH: started on 127.0.0.1:$MONGO_PORT.
 #   3. FerretDB 1.x with its SQLite backend, built from source at a pinned version.
 
-MONGO_PORT="${MONGO_PORT:-27017}"
 # The last 1.x release; 2.x needs PostgreSQL with the DocumentDB extension instead of SQLite.
 FERRETDB_VERSION="v1.24.0"
 FERRETDB_MODULE="github.com/FerretDB/FerretDB"
@@ -54,26 +53,16 @@ mongo_up() {
   local flavour; flavour="$(mongo_flavour)"
   if [[ "$flavour" == external ]]; then log "mongo: using MONGO_URL (external, not started here)"; return 0; fi
   mongo_install
-  if running_pid mongo >/dev/null; then log "mongo: already running (pid $(running_pid mongo))"; return 0; fi
-  require_free_port "$MONGO_PORT" mongo
+  already_running mongo && return 0
   mkdir -p "$MONGO_DATA"
   if [[ "$flavour" == mongod ]]; then
-    start_daemon mongo mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
+    sv_start mongo 20 mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
   else
     mkdir -p "$MONGO_DATA/sqlite" "$MONGO_DATA/state"
-    start_daemon mongo "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
+    sv_start mongo 20 "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$MONGO_DATA/state" \
       --debug-addr=- --telemetry=disable --log-level="${FERRETDB_LOG_LEVEL:-warn}"
   fi
-  wait_for_port "$MONGO_PORT" mongo 60 "$(running_pid mongo)"
+  wait_ready mongo 60 port_in_use "$MONGO_PORT"
   log "mongo: $flavour up on 127.0.0.1:$MONGO_PORT (pid $(running_pid mongo))"
-}
-
-mongo_down() { stop_daemon mongo 20; }
-
-mongo_status() {
-  local pid
-  if [[ "$(mongo_flavour)" == external ]]; then echo "mongo     external MONGO_URL"
-  elif pid="$(running_pid mongo)"; then echo "mongo     running  pid $pid  127.0.0.1:$MONGO_PORT ($(mongo_flavour))"
-  else echo "mongo     stopped"; fi
 }

@@ -4,7 +4,7 @@ import { KafkaModule, KafkaProbe } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
 import { DeadLetters } from './persist/dead-letters';
-import { MessagesConsumer } from './persist/messages.consumer';
+import { MessagesConsumer, PersisterGroupProbe } from './persist/messages.consumer';
 
 @Module({
   imports: [
@@ -13,7 +13,7 @@ import { MessagesConsumer } from './persist/messages.consumer';
     MetricsModule,
     KafkaModule,
     MongoModule,
-    HealthModule.forProbes([KafkaProbe, MongoProbe]),
+    HealthModule.forProbes([KafkaProbe, MongoProbe, PersisterGroupProbe]),
   ],
   providers: [DeadLetters, MessagesConsumer],
 })

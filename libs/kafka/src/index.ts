@@ -7,3 +7,4 @@ export * from './retry-retriable';
 export * from './chat-producer';
 export * from './persisted-progress';
 export * from './room-partitioner';
+export * from './commit-group-start';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
-import { KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
+import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
@@ -49,11 +49,12 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       const ends = await retryRetriable('reading partition ends', () => admin.fetchTopicOffsets(this.topic.name));
       for (const end of ends) this.handled.set(end.partition, BigInt(end.high) - 1n);
       await retryRetriable('committing the live stream start', () =>
-        admin.setOffsets({
+        commitGroupStart(
+          this.kafka,
           groupId,
-          topic: this.topic.name,
-          partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
-        }),
+          this.topic.name,
+          ends.map((e) => ({ partition: e.partition, offset: e.high })),
+        ),
       );
     } finally {
       await admin.disconnect();

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
 import { decodeChatRecord } from '@app/contracts';
 import { MessagesRepository, RoomsRepository, toDocument, type MessageDocument } from '@app/mongo';
-import { ChatMetrics } from '@app/observability';
+import { ChatMetrics, type DependencyProbe } from '@app/observability';
 import { DeadLetters, type DeadLetter } from './dead-letters';
 import { InsertCoalescer } from './insert-coalescer';
 import { RoomStats, type RoomCounts } from './room-stats';
@@ -24,6 +24,19 @@ const ROOM_STATS_INTERVAL_MS = 1_000;
  * their inserts merged into one (InsertCoalescer); room statistics are stored once a second
  * (RoomStats): fewer, larger store writes.
  */
+/** Whether this process is a member of the persister group (set by MessagesConsumer). */
+const membership = { joined: false };
+
+/** Readiness of the persister's consumer: down until it has joined its group. */
+@Injectable()
+export class PersisterGroupProbe implements DependencyProbe {
+  readonly name = 'consumer';
+
+  probe(): Promise<void> {
+    return membership.joined ? Promise.resolve() : Promise.reject(new Error(`not (yet) a member of group ${PERSISTER_GROUP_ID}`));
+  }
+}
+
 @Injectable()
 export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MessagesConsumer.name);
@@ -67,14 +80,27 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
     this.statsTimer = setInterval(() => void this.flushRoomStats(), ROOM_STATS_INTERVAL_MS);
-    await this.consumer.run({
-      autoCommit: false,
-      // Every partition of a fetch at once, so that their inserts can share one store write.
-      partitionsConsumedConcurrently: this.config.kafka.partitions,
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload),
+    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
+      if (!membership.joined) this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`);
+      membership.joined = true;
     });
-    this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`);
+    for (const event of [CRASH, STOP]) this.consumer.on(event, () => (membership.joined = false));
+    // Not awaited: the HTTP server (and /health/live) must not wait for the group. After a crash
+    // the group takes a new member only once the dead one's session expired (up to the session
+    // timeout); meanwhile /health reports the consumer down (PersisterGroupProbe).
+    this.consumer
+      .run({
+        autoCommit: false,
+        // Every partition of a fetch at once, so that their inserts can share one store write.
+        partitionsConsumedConcurrently: this.config.kafka.partitions,
+        eachBatchAutoResolve: false,
+        eachBatch: (payload) => this.onBatch(payload),
+      })
+      .catch((error: Error) => {
+        this.logger.error(`the consumer did not start: ${error.message}`);
+        process.exit(1);
+      });
   }
 
   /** Stops taking batches: the one in progress finishes and commits, then the group is left. */
