@@ -44,6 +44,8 @@ function stubKafka(log: Log) {
   const consumer = {
     connect: async () => undefined,
     subscribe: async () => undefined,
+    events: { GROUP_JOIN: 'consumer.group_join', CRASH: 'consumer.crash', STOP: 'consumer.stop' },
+    on: () => () => undefined,
     run: async (config: ConsumerRunConfig) => void (state.run = config),
     commitOffsets: async (offsets: TopicPartitionOffsetAndMetadata[]) => {
       state.commits.push(...offsets);
