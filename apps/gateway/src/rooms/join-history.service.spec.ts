@@ -76,6 +76,18 @@ describe('JoinHistory (stub store, stub persister progress, real RoomTails)', ()
     expect(t.reads).toEqual(['newest 100 10', 'range 50 100 5']);
   });
 
+  it('lets the joins of a room that arrive together share one warming read', async () => {
+    const t = build(20);
+    t.register(20);
+    const first = t.sut.page('r1', 0, undefined, 20);
+    t.deliver(21);
+    t.register(21);
+    const second = t.sut.page('r1', 0, 15, 21);
+    expect(seqs(await first)).toEqual([18, 19, 20]);
+    expect(seqs(await second)).toEqual([16, 17, 18, 19, 20]);
+    expect(t.reads).toEqual(['newest 20 1000']);
+  });
+
   it('reads the store every time when its memory is off', async () => {
     const t = build(10, 0);
     t.register(10);

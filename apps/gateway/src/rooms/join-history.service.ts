@@ -16,6 +16,9 @@ import { RoomTails, type TailPage } from '../live/room-tails';
  */
 @Injectable()
 export class JoinHistory {
+  /** One warming read per room at a time: the joins of a room that arrive together share it. */
+  private readonly warming = new Map<string, Promise<void>>();
+
   constructor(
     private readonly tails: RoomTails,
     private readonly progress: PersistedProgress,
@@ -31,9 +34,7 @@ export class JoinHistory {
     const { joinWaitMs, joinPageSize, historyPageSize, roomTail } = this.config.chat;
     await callDependency('kafka', () => this.progress.waitFor(partition, untilSeq, joinWaitMs), { timeoutMs: joinWaitMs + 1000, what: 'waiting for history' });
     if (roomTail.perRoom > 0) {
-      const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, roomTail.perRoom), { what: 'warming a room' });
-      this.tails.warm(roomId, newest.messages, untilSeq, !newest.hasMore);
-      this.metrics.roomTailMessages.set(this.tails.size.messages);
+      await this.warm(roomId, untilSeq);
       const warmed = this.fromTail(roomId, since, untilSeq);
       if (warmed) return this.answered('store', warmed);
     }
@@ -42,6 +43,28 @@ export class JoinHistory {
       { what: 'reading history' },
     );
     return this.answered('store', page);
+  }
+
+  /** Reads the room's newest messages up to untilSeq into RoomTails, or joins a read already under way. */
+  private async warm(roomId: string, untilSeq: number): Promise<void> {
+    const running = this.warming.get(roomId);
+    if (running) {
+      // Its position may be older than ours; RoomTails joins it to what the live stream added since.
+      await running.catch(() => undefined);
+      if (this.fromTail(roomId, undefined, untilSeq)) return;
+    }
+    const read = (async () => {
+      const { perRoom } = this.config.chat.roomTail;
+      const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, perRoom), { what: 'warming a room' });
+      this.tails.warm(roomId, newest.messages, untilSeq, !newest.hasMore);
+      this.metrics.roomTailMessages.set(this.tails.size.messages);
+    })();
+    this.warming.set(roomId, read);
+    try {
+      await read;
+    } finally {
+      if (this.warming.get(roomId) === read) this.warming.delete(roomId);
+    }
   }
 
   private fromTail(roomId: string, since: number | undefined, untilSeq: number): TailPage | undefined {

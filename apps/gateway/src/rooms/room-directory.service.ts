@@ -3,8 +3,11 @@ import { ChatError, type Room, type User } from '@app/contracts';
 import { RoomsRepository, toRoom, type RoomDocument } from '@app/mongo';
 import { callDependency } from '@app/resilience';
 
-/** Known rooms are cached briefly: every join and send would otherwise read MongoDB. */
-const CACHE_MS = 30_000;
+/**
+ * Known rooms are cached briefly: every join would otherwise read MongoDB. Short, because a join
+ * answers with the room's messageCount (which the persister itself updates about once a second).
+ */
+const CACHE_MS = 5_000;
 
 /**
  * Rooms as the gateway's operations need them: created here, and known to exist (cached, so a

@@ -3,7 +3,6 @@ import { ChatError, type ChatMessage, type HistoryPage, type Room, type User } f
 import type { MessagesTopic, PersistedProgress } from '@app/kafka';
 import type { MessagesRepository, RoomDocument } from '@app/mongo';
 import type { RoomPresence } from '@app/redis';
-import type { RoomViews } from '@app/rooms';
 import { ChatMetrics } from '@app/observability';
 import { JoinBuffer } from '../live/join-buffer';
 import type { LiveStream } from '../live/live-stream.service';
@@ -30,6 +29,7 @@ const aMessage = (seq: number, roomId = 'r1'): ChatMessage => ({
 });
 
 const aRoom = (id: string, memberCount: number): Room => ({ id, name: `room ${id}`, createdAt: '2026-01-01T00:00:00.000Z', createdBy: bob, memberCount, messageCount: 0 });
+const aRoomDocument = (id: string): RoomDocument => ({ _id: id, name: `room ${id}`, createdAt: new Date('2026-01-01T00:00:00.000Z'), createdBy: bob, messageCount: 0, lastActivityAt: null });
 
 /** A socket of `user` (already in `rooms`) that records the messages emitted to it. */
 function aSocket(user: User = alice, rooms: string[] = []) {
@@ -124,8 +124,7 @@ function build(options: { untilSeq?: number; stored?: number; capacity?: number 
         return { messages: after.slice(0, limit), hasMore: after.length > limit };
       }),
   } as unknown as MessagesRepository;
-  const directory = { require: async (roomId: string) => ({ _id: roomId }) as RoomDocument } as unknown as RoomDirectory;
-  const views = { view: async (roomId: string, memberCount: number) => aRoom(roomId, memberCount) } as unknown as RoomViews;
+  const directory = { require: async (roomId: string) => aRoomDocument(roomId) } as unknown as RoomDirectory;
   const announcements: { roomId: string; event: string; user: User; members: User[] }[] = [];
   const notifier = {
     announce: async (roomId: string, event: string, user: User, members: User[]) => void announcements.push({ roomId, event, user, members }),
@@ -144,11 +143,11 @@ function build(options: { untilSeq?: number; stored?: number; capacity?: number 
   const live = stubLive(untilSeq);
   const local = stubSockets();
   const joinHistory = new JoinHistory(new RoomTails(config.chat.roomTail), progress, messages, new ChatMetrics(config), config);
-  const sut = new RoomMembership(directory, views, presence, notifier, live.live, local.sockets, topic, joinHistory, config);
+  const sut = new RoomMembership(directory, presence, notifier, live.live, local.sockets, topic, joinHistory, config);
   return { sut, store, persister, live, local, presence, entries, announcements, waits, entryOf: (socket: ChatSocket) => `gw-1|${socket.id}` };
 }
 
-describe('RoomMembership.join (stub directory, views, presence, notifier, live stream, local sockets, topic, progress, store)', () => {
+describe('RoomMembership.join (stub directory, presence, notifier, live stream, local sockets, topic, progress, store)', () => {
   afterEach(() => jest.useRealTimers());
 
   it('answers room_full when the room has no place for another user, and holds nothing for the socket', async () => {

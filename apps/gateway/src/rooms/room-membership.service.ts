@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type ChatMessage, type Room, type RoomJoinInput, type User } from '@app/contracts';
 import { MessagesTopic } from '@app/kafka';
+import { toRoom } from '@app/mongo';
 import { presenceEntry, RoomPresence } from '@app/redis';
 import { callDependency } from '@app/resilience';
-import { RoomViews } from '@app/rooms';
 import { LiveStream } from '../live/live-stream.service';
 import { PresenceNotifier } from '../presence/presence-notifier.service';
 import { LocalSockets } from '../socket/local-sockets';
@@ -29,7 +29,6 @@ export interface JoinAnswer {
 export class RoomMembership {
   constructor(
     private readonly directory: RoomDirectory,
-    private readonly views: RoomViews,
     private readonly presence: RoomPresence,
     private readonly notifier: PresenceNotifier,
     private readonly live: LiveStream,
@@ -42,7 +41,8 @@ export class RoomMembership {
   /** Returns the answer and what to do right after it is sent (replay held messages, go live). */
   async join(socket: ChatSocket, input: RoomJoinInput): Promise<{ answer: JoinAnswer; goLive: () => void }> {
     const { roomId, since } = input;
-    await this.directory.require(roomId);
+    // Cached for a few seconds: a busy room's joins do not each read the store for its name and counts.
+    const stored = await this.directory.require(roomId);
     const user = socket.data.user;
     if (this.config.chat.singleRoomPolicy) {
       // One room at a time: joining another leaves the previous one first.
@@ -59,7 +59,7 @@ export class RoomMembership {
     try {
       const page = await this.history.page(roomId, partition, since, buffer.untilSeq);
       const members = await callDependency('redis', () => this.presence.members(roomId));
-      const room = await this.views.view(roomId, members.length);
+      const room = toRoom(stored, members.length);
       const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };
       const goLive = () => {
         const lastSeq = page.messages.at(-1)?.seq ?? 0;
