@@ -84,6 +84,13 @@ describe('HistoryPages (stub store and Kafka)', () => {
     expect(blind.reads).toHaveLength(4);
   });
 
+  it('reads every page from the store, and only that page, when its memory is off', async () => {
+    const { sut, reads } = build(async () => 1000n, 0);
+    await sut.page('r', { limit: 2, before: 600 });
+    await sut.page('r', { limit: 2, before: 600 });
+    expect(reads).toEqual(['page {"limit":2,"before":600}', 'page {"limit":2,"before":600}']);
+  });
+
   it('answers not_found for an unknown room', async () => {
     const { sut } = build(async () => 6n);
     await expect(sut.page('nope', { limit: 2 })).rejects.toMatchObject({ code: 'not_found' });

@@ -26,8 +26,13 @@ export class HistoryRuns {
     });
   }
 
+  /** Off (HISTORY_CACHE_MESSAGES=0): nothing is kept, and nothing should be read around cursors for it. */
+  get enabled(): boolean {
+    return this.maxMessages > 0;
+  }
+
   add(roomId: string, run: HistoryRun): void {
-    if (this.maxMessages <= 0) return;
+    if (!this.enabled) return;
     let merged = run;
     const rest: HistoryRun[] = [];
     for (const other of this.rooms.get(roomId) ?? []) {
