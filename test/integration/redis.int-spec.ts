@@ -1,18 +1,20 @@
 import { Test } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import { ConfigModule } from '@app/config';
-import { REDIS, RedisConnections, RedisModule } from '@app/redis';
+import { presenceEntry, REDIS, RedisConnections, RedisKeys, RedisModule, RoomPresence } from '@app/redis';
 import { eventually, uniqueName } from '@app/testing';
 
 describe('Redis through the redis lib (real server)', () => {
   let redis: Redis;
   let connections: RedisConnections;
+  let presence: RoomPresence;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot('it'), RedisModule] }).compile();
     redis = moduleRef.get(REDIS);
     connections = moduleRef.get(RedisConnections);
+    presence = moduleRef.get(RoomPresence);
     close = () => moduleRef.close();
   });
 
@@ -35,5 +37,32 @@ describe('Redis through the redis lib (real server)', () => {
     await redis.publish(channel, 'two');
     await eventually('both messages', () => received.length === 2 || undefined, 3000);
     expect(received).toEqual(['one', 'two']);
+  });
+
+  it("writes a replica's presence back on its next heartbeat after Redis lost it (a restart without persistence)", async () => {
+    const room = uniqueName('it-room');
+    const instance = uniqueName('it-gw');
+    const alice = { id: uniqueName('u'), username: 'alice' };
+    const entry = presenceEntry(instance, 'socket-1');
+    expect(await presence.join(room, entry, alice, 10)).toBe('added');
+    await presence.refresh(instance, [{ roomId: room, entry, user: alice }]);
+    // What a restart without persistence does to the keys of this room and replica:
+    await redis.del(RedisKeys.presenceEntries(room), RedisKeys.presenceUsers(room), RedisKeys.presenceMarker(instance));
+    expect(await presence.members(room)).toEqual([]);
+    await presence.refresh(instance, [{ roomId: room, entry, user: alice }]);
+    expect(await presence.members(room)).toEqual([alice]);
+  });
+
+  it('never brings back, on a heartbeat, an entry that a leave removed', async () => {
+    const room = uniqueName('it-room');
+    const instance = uniqueName('it-gw');
+    const bob = { id: uniqueName('u'), username: 'bob' };
+    const entry = presenceEntry(instance, 'socket-1');
+    await presence.join(room, entry, bob, 10);
+    await presence.refresh(instance, [{ roomId: room, entry, user: bob }]);
+    await presence.leave(room, entry);
+    // A beat that read the socket's rooms just before the leave:
+    await presence.refresh(instance, [{ roomId: room, entry, user: bob }]);
+    expect(await presence.members(room)).toEqual([]);
   });
 });

@@ -9,6 +9,8 @@ export const RedisKeys = {
   presenceEntries: (roomId: string) => `presence:{${roomId}}:entries`,
   /** ...and a hash from each entry to its user. */
   presenceUsers: (roomId: string) => `presence:{${roomId}}:users`,
+  /** Present while Redis still holds a replica's presence entries (gone after a Redis restart). */
+  presenceMarker: (instance: string) => `presence-marker:{${instance}}`,
   /** The set of gateway replicas that reported at least once (expired ones are swept on read). */
   replicas: 'replicas',
   /** A replica's own report (its heartbeat; expires with it). */

@@ -58,15 +58,27 @@ export class RoomPresence {
     await pipeline.exec();
   }
 
-  /** Moves the expiry of this gateway's entries forward; called on every heartbeat. */
-  async refresh(entries: { roomId: string; entry: string }[]): Promise<void> {
+  /**
+   * Moves the expiry of this gateway's entries forward; called on every heartbeat with the rooms
+   * its sockets are in. Normally only existing entries are touched (XX: an entry removed meanwhile
+   * by a leave or an admin delete is not re-added). Redis runs without persistence (presence is
+   * ephemeral), so a restarted Redis has lost every entry, and with them this replica's marker:
+   * then the beat writes all its entries back, and presence is complete again within one beat.
+   */
+  async refresh(instance: string, entries: { roomId: string; entry: string; user: User }[]): Promise<void> {
+    const marker = await this.redis.set(RedisKeys.presenceMarker(instance), '1', 'PX', this.ttlMs * 3, 'GET');
     if (entries.length === 0) return;
+    const restore = marker === null;
     const expiresAt = Date.now() + this.ttlMs;
     const pipeline = this.redis.pipeline();
     const rooms = new Set<string>();
-    for (const { roomId, entry } of entries) {
-      // XX: never re-adds an entry that was removed meanwhile (leave, admin delete).
-      pipeline.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
+    for (const { roomId, entry, user } of entries) {
+      if (restore) {
+        pipeline.zadd(zsetKey(roomId), expiresAt, entry);
+        pipeline.hset(hashKey(roomId), entry, encodeUser(user));
+      } else {
+        pipeline.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
+      }
       rooms.add(roomId);
     }
     for (const roomId of rooms) {

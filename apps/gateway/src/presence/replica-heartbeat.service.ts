@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import type { User } from '@app/contracts';
 import { ChatMetrics } from '@app/observability';
 import { presenceEntry, ReplicaRegistry, RoomPresence, type ClientSession } from '@app/redis';
 import { LocalSockets } from '../socket/local-sockets';
@@ -51,11 +52,11 @@ export class ReplicaHeartbeat implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async beat(): Promise<void> {
-    const entries: { roomId: string; entry: string }[] = [];
+    const entries: { roomId: string; entry: string; user: User }[] = [];
     const sessions: ClientSession[] = [];
     for (const socket of this.sockets.all()) {
       const { user, sessionId, rooms, connectedAt } = socket.data;
-      for (const roomId of rooms) entries.push({ roomId, entry: presenceEntry(this.config.instanceId, socket.id) });
+      for (const roomId of rooms) entries.push({ roomId, entry: presenceEntry(this.config.instanceId, socket.id), user });
       const forwarded = socket.handshake.headers['x-forwarded-for'];
       sessions.push({
         socketId: socket.id,
@@ -70,7 +71,7 @@ export class ReplicaHeartbeat implements OnApplicationBootstrap, OnApplicationSh
     const roomCount = new Set(entries.map((e) => e.roomId)).size;
     this.metrics.activeRooms.set(roomCount);
     try {
-      await this.presence.refresh(entries);
+      await this.presence.refresh(this.config.instanceId, entries);
       await this.registry.report(
         {
           instance: this.config.instanceId,
