@@ -25,11 +25,17 @@ export class RoomDirectory {
     return toRoom(doc, 0);
   }
 
-  /** The stored room, or `not_found`. */
+  /**
+   * The stored room, or `not_found`. A room known here is still answered, as last read, while
+   * the store cannot be read (a deleted room is forgotten at once through the bus, not by expiry).
+   */
   async require(roomId: string): Promise<RoomDocument> {
     const hit = this.cache.get(roomId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.doc;
-    const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' });
+    const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' }).catch((error: unknown) => {
+      if (hit && error instanceof ChatError && error.code === 'unavailable') return hit.doc;
+      throw error;
+    });
     if (!doc) throw new ChatError('not_found', `room ${roomId} does not exist`);
     this.cache.set(roomId, { doc, at: Date.now() });
     return doc;
