@@ -89,6 +89,35 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     expect(again.messages.map((m) => m.text)).toEqual(['stored before the freeze']);
   });
 
+  it('has presence complete again within seconds after Redis restarts empty (it runs without persistence)', async () => {
+    const [[a], [b], [joiner]] = await clientsOnEveryReplica(3, 1, 240);
+    opened.push(a!, b!, joiner!);
+    const roomId = await roomWith('redis restart', a!, b!);
+    const before = pidOf('redis');
+    process.kill(before, 'SIGKILL');
+    // supervisord restarts it (no persistence: every presence entry is gone).
+    await until(() => {
+      try {
+        return pidOf('redis') !== before;
+      } catch {
+        return false;
+      }
+    }, 15_000, 'redis restarted');
+    const restarted = Date.now();
+    let members: string[] = [];
+    const deadline = restarted + 15_000;
+    while (Date.now() < deadline) {
+      // Not ok() (which throws): right after the restart a join may answer unavailable.
+      const answer = await joiner!.call('room:join', { roomId }, 5_000);
+      if (answer.ok) members = (answer.members as { id: string }[]).map((m) => m.id).sort();
+      if (members.length === 3) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(members).toEqual([a!.user.id, b!.user.id, joiner!.user.id].sort());
+    // Within one heartbeat (PRESENCE_TTL_SECONDS / 3, ~3.3 s) plus Redis and its clients coming back.
+    expect(Date.now() - restarted).toBeLessThan(10_000);
+  });
+
   it('answers 503 unavailable with Retry-After in JSON while the api is down, and serves again once it is back', async () => {
     process.kill(pidOf('api'), 'SIGKILL');
     const down = await fetch(`${BASE_URL}/api/rooms`, { signal: AbortSignal.timeout(10_000) });
