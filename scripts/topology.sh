@@ -31,8 +31,6 @@ use_jwt_secret   # the apps sign and check tokens with it (never the example sec
 HEALTH_TIMEOUT=60                # seconds, per app and per probe
 LOG_LINES="${CHATSTREAM_LOG_LINES:-100}"
 if [[ -t 1 ]]; then OK=$'\e[32m✓\e[0m' BAD=$'\e[31m✗\e[0m'; else OK='✓' BAD='✗'; fi
-NGINX_BIN="/usr/sbin/nginx"
-[[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 NGINX_TEMPLATE="$REPO_DIR/nginx.conf"
 NGINX_DIR="$DATA_DIR/nginx"             # nginx prefix: rendered config, pid file, temp paths
 NGINX_CONF="$NGINX_DIR/nginx.conf"
@@ -138,24 +136,19 @@ gateway_slots() {
 # block replaced by BLOCK_NAME (indented like the marker). Fails on an unknown, missing,
 # duplicated or unterminated block, so a template edit cannot silently break the native run.
 render_nginx_conf() {
-  local out="$1" n="$2" slots i servers="" user_line="# (not root: nginx keeps the current user)"
+  local out="$1" n="$2" slots i servers=""
   slots="$(gateway_slots "$n")"
   for ((i = 1; i <= slots; i++)); do
     if (( i <= n )); then servers+="server 127.0.0.1:$(gateway_port "$i") max_fails=1 fail_timeout=5s;"$'\n'
     else servers+="server 127.0.0.1:$(gateway_port "$i") down;  # scaled away; keeps the ip_hash mapping"$'\n'; fi
   done
-  (( EUID == 0 )) && user_line="user $(id -un) $(id -gn);"
-  # 65535 as in production, but not above our hard limit: without CAP_SYS_RESOURCE (containers)
-  # even root cannot raise it, and nginx would log an [alert] on every start and reload.
-  local rlimit=65535 hard; hard="$(ulimit -Hn)"
-  [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < rlimit )) && rlimit="$hard"
   mkdir -p "$NGINX_DIR"
 
-  BLOCK_main="$user_line
+  BLOCK_main="$(nginx_user_line)
 daemon off;
 pid $NGINX_DIR/nginx.pid;
 error_log $LOG_DIR/nginx.log warn;" \
-  BLOCK_rlimit="worker_rlimit_nofile $rlimit;" \
+  BLOCK_rlimit="worker_rlimit_nofile $(nginx_rlimit);" \
   BLOCK_http_paths="access_log $LOG_DIR/nginx-access.log upstream buffer=64k flush=5s;
 client_body_temp_path $NGINX_DIR/client_body;
 proxy_temp_path $NGINX_DIR/proxy;

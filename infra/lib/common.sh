@@ -118,6 +118,13 @@ status_row() {
 }
 status_header() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' SERVICE PID PORT STATE UPTIME CONNECTIONS; }
 
+# What every Nginx we run needs from this machine: its binary, the user line and the descriptor
+# limit (65535 as in production, but not above our hard limit: without CAP_SYS_RESOURCE even root
+# cannot raise it, and nginx would log an [alert] on every start and reload).
+NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
+nginx_user_line() { if (( EUID == 0 )); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: nginx keeps the current user)"; fi; }
+nginx_rlimit() { local hard; hard="$(ulimit -Hn)"; if [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < 65535 )); then echo "$hard"; else echo 65535; fi; }
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
