@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import type { ErrorBody, User } from '@app/contracts';
 import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until, roomWith } from '@app/testing';
 
@@ -19,6 +20,7 @@ interface AdminBody {
   room?: { members: { id: string }[] };
   rooms?: { id: string }[];
   sessions?: number;
+  ban?: { userId: string; until: string };
 }
 
 async function admin(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: AdminBody | undefined }> {
@@ -75,6 +77,8 @@ describe('the admin API', () => {
       ['GET', '/admin/rooms/x'],
       ['DELETE', '/admin/rooms/x'],
       ['DELETE', '/admin/clients/x'],
+      ['POST', '/admin/clients/x/ban'],
+      ['DELETE', '/admin/clients/x/ban'],
     ] as const) {
       expect((await admin(method, path)).status).toBe(401);
       const asUser = await admin(method, path, user.token);
@@ -133,6 +137,36 @@ describe('the admin API', () => {
     expect(kicked.body?.sessions).toBe(2);
     await until(() => !first.socket.connected && !second!.socket.connected, 5000, 'both tabs disconnected');
     expect(bystander.socket.connected).toBe(true);
+  });
+
+  it('bans a user for a while: disconnected everywhere, refused at login and at the handshake, until the ban is lifted', async () => {
+    const victim = await ChatClient.connect({ sourceIp: sourceIp(232) });
+    opened.push(victim);
+    await adminClient(token, victim.user.id, 1);
+    for (const body of [{ seconds: 0 }, { seconds: 1.5 }, { seconds: '60' }, {}]) {
+      expect((await admin('POST', `/admin/clients/${victim.user.id}/ban`, token, body)).status).toBe(400);
+    }
+    const banned = await admin('POST', `/admin/clients/${victim.user.id}/ban`, token, { seconds: 600 });
+    expect(banned.status).toBe(200);
+    expect(banned.body?.ban?.userId).toBe(victim.user.id);
+    await until(() => !victim.socket.connected, 5000, 'the banned user disconnected');
+
+    const relogin = await fetch(`${BASE_URL}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: victim.user.username }),
+    });
+    expect(relogin.status).toBe(403);
+    expect(((await relogin.json()) as { error: ErrorBody }).error.code).toBe('forbidden');
+    // The token it already holds does not get it back in either.
+    const socket = io(BASE_URL, { auth: { token: victim.token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const refused = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
+    socket.close();
+    expect(refused.message).toBe('forbidden');
+
+    expect((await admin('DELETE', `/admin/clients/${victim.user.id}/ban`, token)).status).toBe(200);
+    expect((await login(victim.user.username)).user.id).toBe(victim.user.id);
+    expect((await admin('DELETE', `/admin/clients/${victim.user.id}/ban`, token)).status).toBe(404);
   });
 });
 

@@ -12,6 +12,7 @@ import { AdminLogin } from './admin/admin-login.service';
 import { AdminViews } from './admin/admin-views.service';
 import { AdminController, AdminLoginController } from './admin/admin.controller';
 import { AuthController } from './auth/auth.controller';
+import { LoginService } from './auth/login.service';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
 import { StoreAdmission } from './http/store-admission';
@@ -35,6 +36,7 @@ import { RoomsController } from './rooms/rooms.controller';
   controllers: [AuthController, RoomsController, AdminLoginController, AdminController],
   providers: [
     RoomViews,
+    LoginService,
     HistoryPages,
     PersistedProgress,
     RoomReaper,

@@ -26,6 +26,7 @@ import {
   userRenameSchema,
 } from '@app/contracts';
 import { UsersRepository } from '@app/mongo';
+import { UserBans } from '@app/redis';
 import { RoomViews } from '@app/rooms';
 import { MessageSendService } from './messages/message-send.service';
 import { RoomDirectory } from './rooms/room-directory.service';
@@ -55,6 +56,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly typingRelay: TypingRelay,
     private readonly renames: UserRename,
     private readonly users: UsersRepository,
+    private readonly bans: UserBans,
     private readonly heartbeat: ReplicaHeartbeat,
     private readonly rooms: RoomDirectory,
     private readonly views: RoomViews,
@@ -65,7 +67,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   ) {}
 
   afterInit(server: ChatServer): void {
-    server.use(socketAuth(this.tokens, this.users));
+    server.use(socketAuth(this.tokens, this.users, this.bans));
     this.sockets.attach(server);
   }
 

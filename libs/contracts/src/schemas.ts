@@ -15,6 +15,8 @@ export const roomIdSchema = z.string().regex(ROOM_ID_PATTERN, 'roomId is not a v
 export const seqSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 export const loginSchema = z.object({ username: usernameSchema }).strict();
+/** `POST /admin/clients/:id/ban`: from a second to a year. */
+export const banSchema = z.object({ seconds: z.number().int().min(1).max(365 * 24 * 60 * 60) }).strict();
 /** The admin's name and password are compared, never shown: only their type and size are checked here. */
 export const adminLoginSchema = z
   .object({ username: z.string().min(1).max(LIMITS.usernameMax), password: z.string().min(1).max(1024) })

@@ -7,3 +7,4 @@ export * from './replica-bus';
 export * from './replica-registry';
 export * from './redis-keys';
 export * from './claim-once';
+export * from './user-bans';

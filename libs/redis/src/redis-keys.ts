@@ -21,6 +21,8 @@ export const RedisKeys = {
   sendClaim: (roomId: string, clientMsgId: string) => `send:{${roomId}}:${clientMsgId}`,
   /** Which replica announces a rename in a room (several may hold the user's tabs there). */
   renameAnnouncement: (roomId: string, userId: string, username: string) => `renamed:{${roomId}}:${userId}:${username}`,
+  /** An admin's ban of a user, with the ban's TTL (its value: when it ends). */
+  ban: (userId: string) => `ban:{${userId}}`,
   /** One api replica at a time sweeps empty rooms. */
   roomReaperLock: 'room-reaper:lock',
   /** Pub/sub channel of the notices between replicas (ReplicaBus). */

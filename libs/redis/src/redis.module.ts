@@ -3,6 +3,7 @@ import { RedisConnections } from './redis-connections';
 import { ReplicaBus } from './replica-bus';
 import { ReplicaRegistry } from './replica-registry';
 import { RoomPresence } from './room-presence';
+import { UserBans } from './user-bans';
 import { REDIS } from './redis.tokens';
 
 @Global()
@@ -13,7 +14,8 @@ import { REDIS } from './redis.tokens';
     RoomPresence,
     ReplicaBus,
     ReplicaRegistry,
+    UserBans,
   ],
-  exports: [REDIS, RedisConnections, RoomPresence, ReplicaBus, ReplicaRegistry],
+  exports: [REDIS, RedisConnections, RoomPresence, ReplicaBus, ReplicaRegistry, UserBans],
 })
 export class RedisModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ChatError, type Room, type RoomStats, type User } from '@app/contracts';
+import { banSchema, ChatError, parseInput, type Room, type RoomStats, type User } from '@app/contracts';
 import { RoomsRepository } from '@app/mongo';
-import { ReplicaBus, ReplicaRegistry, RoomPresence, type ClientSession, type ReplicaRecord } from '@app/redis';
+import { ReplicaBus, ReplicaRegistry, RoomPresence, UserBans, type ClientSession, type ReplicaRecord } from '@app/redis';
 import { callDependency } from '@app/resilience';
 import { RoomViews } from '@app/rooms';
 
@@ -19,6 +19,7 @@ export class AdminViews {
     private readonly roomStore: RoomsRepository,
     private readonly presence: RoomPresence,
     private readonly bus: ReplicaBus,
+    private readonly bans: UserBans,
   ) {}
 
   async servers(): Promise<ReplicaRecord[]> {
@@ -55,6 +56,18 @@ export class AdminViews {
   async deleteRoom(roomId: string): Promise<void> {
     if (!(await callDependency('mongo', () => this.roomStore.delete(roomId)))) throw new ChatError('not_found', `room ${roomId} does not exist`);
     await this.bus.publish({ kind: 'room-deleted', roomId });
+  }
+
+  /** Bans a user (connected or not) for `seconds` and disconnects their sockets everywhere. */
+  async ban(userId: string, body: unknown): Promise<{ ban: { userId: string; until: string } }> {
+    const { seconds } = parseInput(banSchema, body);
+    const until = await callDependency('redis', () => this.bans.ban(userId, seconds));
+    await this.bus.publish({ kind: 'user-kicked', userId });
+    return { ban: { userId, until: until.toISOString() } };
+  }
+
+  async unban(userId: string): Promise<void> {
+    if (!(await callDependency('redis', () => this.bans.lift(userId)))) throw new ChatError('not_found', `${userId} is not banned`);
   }
 
   /** Disconnects every socket of the user on every replica. */

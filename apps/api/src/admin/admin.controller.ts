@@ -41,6 +41,18 @@ export class AdminController {
     return this.views.kick(id);
   }
 
+  @Post('clients/:id/ban')
+  @HttpCode(200)
+  ban(@Param('id') id: string, @Body() body: unknown) {
+    return this.views.ban(id, body);
+  }
+
+  @Delete('clients/:id/ban')
+  async unban(@Param('id') id: string) {
+    await this.views.unban(id);
+    return {};
+  }
+
   @Get('rooms')
   async rooms() {
     return { rooms: await this.views.rooms() };
