@@ -87,6 +87,14 @@ describe('the admin API', () => {
     }
   });
 
+  it('answers a malformed admin login with 400 bad_request, never 500', async () => {
+    for (const body of [{}, { username: 'admin' }, { username: 'admin', password: 42 }, { username: 'admin', password: ADMIN_PASSWORD, role: 'admin' }, []]) {
+      const answer = await admin('POST', '/admin/login', undefined, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body?.error?.code).toBe('bad_request');
+    }
+  });
+
   it('lists the servers, the clients with their sessions, and the rooms with their members', async () => {
     const [[a], [b]] = await clientsOnEveryReplica(2, 1, 180);
     opened.push(a!, b!);

@@ -4,10 +4,7 @@ import { replicaNoticeSchema, type ReplicaNotice } from '@app/contracts';
 import { RedisConnections } from './redis-connections';
 import { RedisKeys } from './redis-keys';
 
-/** Re-exported for the features that publish and handle notices. */
-export type BusNotice = ReplicaNotice;
-
-type Handler<K extends BusNotice['kind']> = (notice: Extract<BusNotice, { kind: K }>) => void;
+type Handler<K extends ReplicaNotice['kind']> = (notice: Extract<ReplicaNotice, { kind: K }>) => void;
 
 const CHANNEL = RedisKeys.busChannel;
 
@@ -18,7 +15,7 @@ const CHANNEL = RedisKeys.busChannel;
 export class ReplicaBus implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReplicaBus.name);
   private publisher: Redis | undefined;
-  private readonly handlers = new Map<string, ((n: BusNotice) => void)[]>();
+  private readonly handlers = new Map<string, ((n: ReplicaNotice) => void)[]>();
 
   constructor(private readonly connections: RedisConnections) {}
 
@@ -29,14 +26,14 @@ export class ReplicaBus implements OnApplicationBootstrap {
     await subscriber.subscribe(CHANNEL);
   }
 
-  on<K extends BusNotice['kind']>(kind: K, handler: Handler<K>): void {
+  on<K extends ReplicaNotice['kind']>(kind: K, handler: Handler<K>): void {
     const list = this.handlers.get(kind) ?? [];
-    list.push(handler as (n: BusNotice) => void);
+    list.push(handler as (n: ReplicaNotice) => void);
     this.handlers.set(kind, list);
   }
 
   /** Best effort by design (see above): a failed publish is logged, never thrown at a client. */
-  async publish(notice: BusNotice): Promise<void> {
+  async publish(notice: ReplicaNotice): Promise<void> {
     if (!this.publisher) return;
     await this.publisher.publish(CHANNEL, JSON.stringify(notice)).catch((error: Error) => {
       this.logger.warn(`bus notice ${notice.kind} not published: ${error.message}`);
@@ -44,7 +41,7 @@ export class ReplicaBus implements OnApplicationBootstrap {
   }
 
   private dispatch(raw: string): void {
-    let notice: BusNotice;
+    let notice: ReplicaNotice;
     try {
       notice = replicaNoticeSchema.parse(JSON.parse(raw));
     } catch {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import type { User } from '@app/contracts';
 import { RedisKeys } from './redis-keys';
@@ -66,26 +66,23 @@ export class RoomPresence {
    * then the beat writes all its entries back, and presence is complete again within one beat.
    */
   async refresh(instance: string, entries: { roomId: string; entry: string; user: User }[]): Promise<void> {
-    const marker = await this.redis.set(RedisKeys.presenceMarker(instance), '1', 'PX', this.ttlMs * 3, 'GET');
-    if (entries.length === 0) return;
-    const restore = marker === null;
     const expiresAt = Date.now() + this.ttlMs;
-    const pipeline = this.redis.pipeline();
-    const rooms = new Set<string>();
-    for (const { roomId, entry, user } of entries) {
-      if (restore) {
-        pipeline.zadd(zsetKey(roomId), expiresAt, entry);
-        pipeline.hset(hashKey(roomId), entry, encodeUser(user));
-      } else {
-        pipeline.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
-      }
-      rooms.add(roomId);
+    // One round trip in the usual case: the marker is read (and renewed) with the refresh itself.
+    const beat = this.redis.pipeline().set(RedisKeys.presenceMarker(instance), '1', 'PX', this.ttlMs * 3, 'GET');
+    for (const { roomId, entry } of entries) beat.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
+    this.expireRooms(beat, entries);
+    const [marker] = (await beat.exec()) ?? [];
+    if (marker?.[1] !== null || entries.length === 0) return;
+    const restore = this.redis.pipeline();
+    for (const { roomId, entry, user } of entries) restore.zadd(zsetKey(roomId), expiresAt, entry).hset(hashKey(roomId), entry, encodeUser(user));
+    this.expireRooms(restore, entries);
+    await restore.exec();
+  }
+
+  private expireRooms(pipeline: ChainableCommander, entries: { roomId: string }[]): void {
+    for (const roomId of new Set(entries.map((e) => e.roomId))) {
+      pipeline.pexpire(zsetKey(roomId), this.ttlMs * 3).pexpire(hashKey(roomId), this.ttlMs * 3);
     }
-    for (const roomId of rooms) {
-      pipeline.pexpire(zsetKey(roomId), this.ttlMs * 3);
-      pipeline.pexpire(hashKey(roomId), this.ttlMs * 3);
-    }
-    await pipeline.exec();
   }
 
   /** The distinct users in a room now, each once however many sockets they have. */

@@ -17,11 +17,15 @@ export const DEPENDENCY_TIMEOUT_MS = 3_000;
 const RETRY_AFTER_MS = 1_000;
 
 const logger = new Logger('DependencyCall');
-/** Aggressive: the caller gets its answer at the deadline even if the operation ignores the signal. */
+/**
+ * Aggressive: the caller gets its answer at the deadline even if the operation ignores the signal.
+ * The signal is aborted only at the deadline, not also when the call returns (cockatiel's default):
+ * that abort builds a DOMException on every call, ~2.5 % of a gateway's CPU on the send path.
+ */
 const policies = new Map<number, TimeoutPolicy>();
 const policyFor = (ms: number): TimeoutPolicy => {
   let policy = policies.get(ms);
-  if (!policy) policies.set(ms, (policy = timeout(ms, TimeoutStrategy.Aggressive)));
+  if (!policy) policies.set(ms, (policy = timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
   return policy;
 };
 

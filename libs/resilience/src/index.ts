@@ -1,1 +1,2 @@
 export * from './dependency-call';
+export * from './in-flight';

@@ -22,14 +22,6 @@ export class RoomViews {
     return docs.map((d) => toRoom(d, members.get(d._id)?.length ?? 0));
   }
 
-  /** One room, or `not_found`; `memberCount` when the caller already knows it (a join does). */
-  async view(roomId: string, memberCount?: number): Promise<Room> {
-    const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' });
-    if (!doc) throw new ChatError('not_found', `room ${roomId} does not exist`);
-    const count = memberCount ?? (await callDependency('redis', () => this.presence.members(roomId))).length;
-    return toRoom(doc, count);
-  }
-
   /** One room with its statistics (`GET /api/rooms/:id`), or `not_found`. */
   async withStats(roomId: string): Promise<Room & RoomStats> {
     const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' });

@@ -2,6 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
 import { BearerAuthGuard, type AuthenticatedRequest } from '../http/bearer-auth.guard';
+import { assertAdminEnabled } from './admin-enabled';
 
 /**
  * The admin API is disabled without ADMIN_PASSWORD: 503 whatever token is shown (a token with the
@@ -16,7 +17,7 @@ export class AdminAuthGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.config.auth.adminPassword) throw new ChatError('unavailable', 'admin is disabled: ADMIN_PASSWORD is not set');
+    assertAdminEnabled(this.config);
     this.bearer.canActivate(context);
     const { identity } = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (identity.role !== 'admin') throw new ChatError('forbidden', 'the admin role is required');

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TokenService } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { adminLoginSchema, ChatError, parseInput, type User } from '@app/contracts';
+import { assertAdminEnabled } from './admin-enabled';
 
 /** Admin credentials come only from the environment; without ADMIN_PASSWORD admin is disabled. */
 @Injectable()
@@ -14,8 +15,8 @@ export class AdminLogin {
 
   /** Disabled admin answers first (PROTOCOL.md: every /admin route is 503 then, whatever is sent). */
   login(body: unknown): { token: string; user: User } {
-    const { adminUsername, adminPassword } = this.config.auth;
-    if (!adminPassword) throw new ChatError('unavailable', 'admin is disabled: ADMIN_PASSWORD is not set');
+    const adminPassword = assertAdminEnabled(this.config);
+    const { adminUsername } = this.config.auth;
     const { username, password } = parseInput(adminLoginSchema, body);
     // Compared as hashes: equal lengths for timingSafeEqual, and no early exit on the first byte.
     const same = (a: string, b: string) => timingSafeEqual(sha256(a), sha256(b));

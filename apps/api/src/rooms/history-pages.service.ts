@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type HistoryPage } from '@app/contracts';
 import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type PageQuery } from '@app/mongo';
-import { callDependency } from '@app/resilience';
+import { callDependency, InFlight } from '@app/resilience';
 import { HistoryRuns, type HistoryRun } from './history-runs';
 
 /** A room's existence is re-read after this (a deleted room's history is answered for at most this long). */
@@ -35,7 +35,7 @@ export class HistoryPages {
   private readonly newest = new LRUCache<string, NewestPage>({ max: 10_000 });
   private readonly rooms = new LRUCache<string, true>({ max: 50_000, ttl: ROOM_TTL_MS });
   /** One store read around a cursor per room at a time: concurrent readers of a room share it. */
-  private readonly reading = new Map<string, Promise<void>>();
+  private readonly reading = new InFlight();
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -53,19 +53,16 @@ export class HistoryPages {
     if (!this.runs.enabled) return this.read(roomId, query);
     const held = this.held(roomId, query);
     if (held) return held;
-    await this.reading.get(roomId)?.catch(() => undefined); // someone may be reading this very stretch
-    const now = this.held(roomId, query);
-    if (now) return now;
+    const underWay = this.reading.underWay(roomId); // someone may be reading this very stretch
+    if (underWay) {
+      await underWay;
+      const now = this.held(roomId, query);
+      if (now) return now;
+    }
     // Read before the store: everything up to it is certainly in what the store answers.
     const committed = await this.committedOffset(roomId);
     if (committed !== null) {
-      const read = this.readAround(roomId, query, committed);
-      this.reading.set(roomId, read);
-      try {
-        await read;
-      } finally {
-        if (this.reading.get(roomId) === read) this.reading.delete(roomId);
-      }
+      await this.reading.run(roomId, () => this.readAround(roomId, query, committed));
       const fresh = this.held(roomId, query);
       if (fresh) return fresh;
     }

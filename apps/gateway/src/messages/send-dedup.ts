@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { ChatError, type ChatMessage } from '@app/contracts';
-import { REDIS, RedisKeys } from '@app/redis';
+import { claimOnce, REDIS, RedisKeys } from '@app/redis';
 import { callDependency } from '@app/resilience';
 
 export type Claim = { kind: 'new' } | { kind: 'done'; message: ChatMessage } | { kind: 'pending' };
@@ -24,8 +24,7 @@ export class SendDedup {
 
   async claim(roomId: string, clientMsgId: string): Promise<Claim> {
     const key = this.key(roomId, clientMsgId);
-    const won = await callDependency('redis', () => this.redis.set(key, PENDING, 'PX', PENDING_TTL_MS, 'NX'), { what: 'claiming a send' });
-    if (won === 'OK') return { kind: 'new' };
+    if (await callDependency('redis', () => claimOnce(this.redis, key, PENDING_TTL_MS, PENDING), { what: 'claiming a send' })) return { kind: 'new' };
     const value = await callDependency('redis', () => this.redis.get(key), { what: 'reading a send claim' });
     if (value === null) return this.claim(roomId, clientMsgId); // expired between the two calls
     return value === PENDING ? { kind: 'pending' } : { kind: 'done', message: JSON.parse(value) as ChatMessage };

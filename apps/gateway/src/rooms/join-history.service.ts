@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { PersistedProgress } from '@app/kafka';
 import { MessagesRepository } from '@app/mongo';
 import { ChatMetrics } from '@app/observability';
-import { callDependency } from '@app/resilience';
+import { callDependency, InFlight } from '@app/resilience';
 import { RoomTails, type TailPage } from '../live/room-tails';
 
 /**
@@ -17,7 +17,7 @@ import { RoomTails, type TailPage } from '../live/room-tails';
 @Injectable()
 export class JoinHistory {
   /** One warming read per room at a time: the joins of a room that arrive together share it. */
-  private readonly warming = new Map<string, Promise<void>>();
+  private readonly warming = new InFlight();
 
   constructor(
     private readonly tails: RoomTails,
@@ -47,24 +47,19 @@ export class JoinHistory {
 
   /** Reads the room's newest messages up to untilSeq into RoomTails, or joins a read already under way. */
   private async warm(roomId: string, untilSeq: number): Promise<void> {
-    const running = this.warming.get(roomId);
-    if (running) {
-      // Its position may be older than ours; RoomTails joins it to what the live stream added since.
-      await running.catch(() => undefined);
+    // A warming under way may have an older position than ours; RoomTails joins it to what the
+    // live stream added since.
+    const underWay = this.warming.underWay(roomId);
+    if (underWay) {
+      await underWay;
       if (this.fromTail(roomId, undefined, untilSeq)) return;
     }
-    const read = (async () => {
+    await this.warming.run(roomId, async () => {
       const { perRoom } = this.config.chat.roomTail;
       const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, perRoom), { what: 'warming a room' });
       this.tails.warm(roomId, newest.messages, untilSeq, !newest.hasMore);
       this.metrics.roomTailMessages.set(this.tails.size.messages);
-    })();
-    this.warming.set(roomId, read);
-    try {
-      await read;
-    } finally {
-      if (this.warming.get(roomId) === read) this.warming.delete(roomId);
-    }
+    });
   }
 
   private fromTail(roomId: string, since: number | undefined, untilSeq: number): TailPage | undefined {
