@@ -10,10 +10,10 @@ import { AdminEvictions } from './admin/admin-evictions.service';
 import { ChatGateway } from './chat.gateway';
 import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
 import { LiveStream } from './live/live-stream.service';
+import { RetryWindow } from './live/retry-window';
 import { RoomTails } from './live/room-tails';
 import { MessageProducer } from './messages/message-producer.service';
 import { MessageSendService } from './messages/message-send.service';
-import { SendDedup } from './messages/send-dedup';
 import { PresenceNotifier } from './presence/presence-notifier.service';
 import { RoomDirectory } from './rooms/room-directory.service';
 import { JoinHistory } from './rooms/join-history.service';
@@ -38,9 +38,9 @@ import { UserRename } from './users/user-rename.service';
     LocalSockets,
     LiveStream,
     { provide: RoomTails, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new RoomTails(c.chat.roomTail) },
+    { provide: RetryWindow, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new RetryWindow(c.chat.retryWindowMs) },
     MessageProducer,
     MessageSendService,
-    SendDedup,
     PresenceNotifier,
     ReplicaHeartbeat,
     AdminEvictions,

@@ -36,6 +36,7 @@ export interface AppConfig {
     readonly joinWaitMs: number;
     readonly roomTail: { readonly perRoom: number; readonly total: number };
     readonly presenceTtlSeconds: number;
+    readonly retryWindowMs: number;
   };
   readonly persister: { readonly batchMax: number };
   readonly api: { readonly storeConcurrency: number; readonly storeQueue: number; readonly historyCacheMessages: number };
@@ -88,6 +89,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       joinWaitMs: e.JOIN_WAIT_MS,
       roomTail: { perRoom: e.ROOM_TAIL_MESSAGES, total: e.ROOM_TAIL_TOTAL },
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
+      retryWindowMs: Math.round(e.RETRY_WINDOW_MINUTES * 60_000),
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },
     api: { storeConcurrency: e.API_STORE_CONCURRENCY, storeQueue: e.API_STORE_QUEUE, historyCacheMessages: e.HISTORY_CACHE_MESSAGES },

@@ -68,6 +68,9 @@ export const envSchema = z
     ROOM_TAIL_MESSAGES: z.coerce.number().int().min(0).max(100_000).default(1000),
     ROOM_TAIL_TOTAL: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
     PRESENCE_TTL_SECONDS: positiveInt.max(300).default(10),
+    // How long a sent message is remembered for its retries (same clientMsgId): every gateway
+    // holds this much of the log's sends in memory and reads it from Kafka when it starts.
+    RETRY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
 
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),
   })

@@ -77,4 +77,17 @@ describe('ProduceBatcher (stub producer)', () => {
     expect(requests).toHaveLength(1);
     await expect(sut.send({ key: 'a', value: '2' })).rejects.toThrow(/closed/);
   });
+
+  it('withdraws a record whose caller gave up while it still waited in the queue, and never sends it', async () => {
+    const { producer, requests } = stubProducer({ delayMs: 30 });
+    const sut = new ProduceBatcher(producer, { ...options, lingerMs: 0 });
+    const underWay = sut.send({ key: 'room-1', value: 'first' });
+    const giveUp = new AbortController();
+    const queued = sut.send({ key: 'room-1', value: 'second' }, giveUp.signal);
+    giveUp.abort();
+    await expect(queued).rejects.toThrow('withdrawn');
+    await expect(underWay).resolves.toMatchObject({ offset: 0n });
+    await sut.close();
+    expect(requests.flatMap((r) => r.messages.map((m) => m.value))).toEqual(['first']);
+  });
 });

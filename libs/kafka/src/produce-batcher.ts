@@ -56,10 +56,18 @@ export class ProduceBatcher {
     this.partitioner = new RoomPartitioner(options.topic, options.partitions);
   }
 
-  send(record: ProduceRecord): Promise<ProducedPosition> {
+  /**
+   * Queues a record. If `signal` aborts while the record still waits in the queue, it is taken out
+   * and never sent (the caller can tell its client "not sent"); once its request is under way the
+   * outcome belongs to the broker and the promise settles with it.
+   */
+  send(record: ProduceRecord, signal?: AbortSignal): Promise<ProducedPosition> {
     if (this.closed) return Promise.reject(new Error('producer is closed'));
+    if (signal?.aborted) return Promise.reject(new Error('aborted before it was queued'));
     return new Promise<ProducedPosition>((resolve, reject) => {
-      this.queue.push({ record, partition: this.partitioner.partitionOf(record.key), resolve, reject });
+      const pending: Pending = { record, partition: this.partitioner.partitionOf(record.key), resolve, reject };
+      this.queue.push(pending);
+      signal?.addEventListener('abort', () => this.withdraw(pending), { once: true });
       this.schedule();
     });
   }
@@ -73,6 +81,13 @@ export class ProduceBatcher {
       if (!this.inFlight) this.flush();
       await this.inFlight;
     }
+  }
+
+  private withdraw(pending: Pending): void {
+    const index = this.queue.indexOf(pending);
+    if (index < 0) return; // already sent
+    this.queue.splice(index, 1);
+    pending.reject(new Error('withdrawn before it was sent'));
   }
 
   private schedule(): void {

@@ -38,11 +38,14 @@ export class MessagesRepository {
    * error is thrown for the caller to retry the batch, which is then safe for the same reason.
    * (Inserts, not upserts: FerretDB runs an upsert per document and was ~25x slower here.)
    */
-  async insertBatch(docs: MessageDocument[]): Promise<BatchWriteResult> {
-    if (docs.length === 0) return { inserted: [], alreadyStored: [] };
+  async insertBatch(batch: MessageDocument[]): Promise<BatchWriteResult> {
+    // Two records of one send in one batch: the first in log order is the message (RetryWindow's
+    // rule on the gateways); an unordered insert would not say which of the two the index keeps.
+    const { docs, repeats } = firstOfEachSend(batch);
+    if (docs.length === 0) return { inserted: [], alreadyStored: repeats };
     try {
       await this.messages.insertMany(docs, { ordered: false });
-      return { inserted: docs, alreadyStored: [] };
+      return { inserted: docs, alreadyStored: repeats };
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError)) throw error;
       const writeErrors = [error.writeErrors].flat();
@@ -50,7 +53,7 @@ export class MessagesRepository {
       const refused = new Set(writeErrors.map((e) => e.index));
       return {
         inserted: docs.filter((_, i) => !refused.has(i)),
-        alreadyStored: docs.filter((_, i) => refused.has(i)),
+        alreadyStored: [...docs.filter((_, i) => refused.has(i)), ...repeats],
       };
     }
   }
@@ -94,4 +97,20 @@ export class MessagesRepository {
     // StoreAdmission still bounds how many of these run.
     return (await this.messages.distinct('user.id', { roomId })).length;
   }
+}
+
+/** Splits a batch (in log order) into the first document of each (roomId, clientMsgId) and the later ones. */
+export function firstOfEachSend(batch: MessageDocument[]): { docs: MessageDocument[]; repeats: MessageDocument[] } {
+  const seen = new Set<string>();
+  const docs: MessageDocument[] = [];
+  const repeats: MessageDocument[] = [];
+  for (const doc of batch) {
+    const key = `${doc.roomId}\u0000${doc.clientMsgId}`;
+    if (seen.has(key)) repeats.push(doc);
+    else {
+      seen.add(key);
+      docs.push(doc);
+    }
+  }
+  return { docs, repeats };
 }

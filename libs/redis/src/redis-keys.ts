@@ -17,8 +17,6 @@ export const RedisKeys = {
   replica: (instance: string) => `replica:{${instance}}`,
   /** A replica's connected sessions, for the admin API (expires with its heartbeat). */
   replicaSessions: (instance: string) => `replica:{${instance}}:sessions`,
-  /** The retry window of one send: its claim while in flight, then the message it produced. */
-  sendClaim: (roomId: string, clientMsgId: string) => `send:{${roomId}}:${clientMsgId}`,
   /** Which replica announces a rename in a room (several may hold the user's tabs there). */
   renameAnnouncement: (roomId: string, userId: string, username: string) => `renamed:{${roomId}}:${userId}:${username}`,
   /** An admin's ban of a user, with the ban's TTL (its value: when it ends). */

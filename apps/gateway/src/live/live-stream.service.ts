@@ -1,30 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
-import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, retryRetriable } from '@app/kafka';
+import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, retryRetriable, type ProducedPosition } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
+import { LogPositions } from './log-positions';
+import { RetryWindow } from './retry-window';
 import { RoomTails } from './room-tails';
 
 /**
- * This replica's reader of the whole chat topic: every partition, from the end it finds at start,
- * emitted to its own sockets in each room (Socket.IO `local` rooms; no second broadcast channel).
+ * This replica's reader of the whole chat topic: every partition, emitted to its own sockets in
+ * each room (Socket.IO `local` rooms; no second broadcast channel).
+ *
+ * At start-up it first reads the retry window's worth of the log (records newer than the window,
+ * up to the end offsets found at start) into its RetryWindow without delivering them, so that it
+ * judges repeats of a send exactly like the replicas that were already running; only then does
+ * the app listen. From the end offsets on, records are delivered.
  *
  * kafkajs has no manual partition assignment, so the stream is a consumer group of one with a
- * group id unique to this process, started at the end offsets read at start-up and never
- * committing afterwards (a restarted replica's clients recover with `since`). Knowing the exact
- * start makes "what this replica has handled" exact per partition from the first moment: the
- * position a join compares history against.
+ * group id unique to this process, started at the offsets chosen at start-up; it commits what it
+ * handled every few seconds, only so that a rejoin after a broker restart resumes near where it
+ * was instead of re-reading everything since start (a restarted replica's clients recover with
+ * `since`). Knowing the exact start makes "what this replica has handled" exact per partition
+ * from the first moment: the position a join compares history against.
  */
 @Injectable()
 export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LiveStream.name);
   private consumer: Consumer | undefined;
-  /** Per partition: the last offset handled (emitted or held), -1 when none. */
-  private readonly handled = new Map<number, bigint>();
+  private readonly handled = new LogPositions();
+  /** Per partition: the last offset of the start-up read (handled, never delivered). */
+  private readonly replayUntil = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
   private groupId: string | undefined;
 
@@ -35,30 +44,16 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
     private readonly tails: RoomTails,
+    private readonly retries: RetryWindow,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topic.ensure();
     const groupId = `gateway-live.${this.config.instanceId}.${randomUUID()}`;
     this.groupId = groupId;
-    // The group is new and empty, so its start can be committed before anyone reads: the
-    // consumer then begins exactly at these offsets (a seek after run() would race the first fetch).
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const ends = await retryRetriable('reading partition ends', () => admin.fetchTopicOffsets(this.topic.name));
-      for (const end of ends) this.handled.set(end.partition, BigInt(end.high) - 1n);
-      await retryRetriable('committing the live stream start', () =>
-        commitGroupStart(
-          this.kafka,
-          groupId,
-          this.topic.name,
-          ends.map((e) => ({ partition: e.partition, offset: e.high })),
-        ),
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    const started = performance.now();
+    const starts = await this.chooseStart(groupId);
+    const caughtUp = this.untilCaughtUp();
 
     const consumer = this.kafka.consumer({
       groupId,
@@ -71,14 +66,19 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic.name, fromBeginning: false });
-    await consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await consumer.run({ autoCommitInterval: 5_000, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
     await joined;
-    this.logger.log(`live stream reading ${this.handled.size} partitions of ${this.topic.name}`);
+    await caughtUp;
+    const replayed = [...this.replayUntil].reduce((n, [p, until]) => n + Number(until + 1n - starts.get(p)!), 0);
+    this.logger.log(
+      `live stream reading ${this.handled.partitions} partitions of ${this.topic.name}; ` +
+        `${replayed} records of the retry window read in ${Math.round(performance.now() - started)} ms`,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.disconnect();
-    // The group was only this process; remove its committed start so groups do not pile up.
+    // The group was only this process; remove its committed position so groups do not pile up.
     if (this.groupId) {
       const admin = this.kafka.admin();
       await admin
@@ -89,14 +89,23 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
+  /** The first record of a send, if this replica read one within the retry window. */
+  firstOf(roomId: string, clientMsgId: string): ChatMessage | undefined {
+    return this.retries.firstOf(roomId, clientMsgId, Date.now());
+  }
+
+  /** Resolves true once this replica has read the log up to `position` (false after `timeoutMs`). */
+  hasRead(position: ProducedPosition, timeoutMs: number): Promise<boolean> {
+    return this.handled.reached(position.partition, position.offset, timeoutMs);
+  }
+
   /**
    * Registers a join: from now on this room's live messages are held in the returned buffer
    * until `finishJoin`. Synchronous on purpose: no live message can slip between reading the
    * handled position and registering.
    */
   beginJoin(roomId: string, partition: number): JoinBuffer {
-    const handled = this.handled.get(partition) ?? -1n;
-    const buffer = new JoinBuffer(roomId, Number(handled + 1n));
+    const buffer = new JoinBuffer(roomId, Number(this.handled.get(partition) + 1n));
     // From here on the room's messages are also kept for later joins (RoomTails).
     this.tails.track(roomId, buffer.untilSeq + 1);
     let set = this.joining.get(roomId);
@@ -111,21 +120,68 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     if (set?.size === 0) this.joining.delete(buffer.roomId);
   }
 
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
-  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (const record of batch.messages) {
-      if (!isRunning() || isStale()) return;
-      const offset = BigInt(record.offset);
-      // Never deliver a position twice (a refetch after a broker hiccup re-reads a batch).
-      if (offset <= (this.handled.get(batch.partition) ?? -1n)) continue;
-      const decoded = decodeChatRecord(record.key, record.value, record.offset);
-      this.handled.set(batch.partition, offset);
-      // What the persister dead-letters is never delivered live either: both read it the same way.
-      if (decoded.ok) this.deliver(decoded.message);
-      else this.logger.warn(`skipping partition ${batch.partition} offset ${record.offset}: ${decoded.reason}`);
+  /**
+   * Commits the group's start: per partition the first record newer than the retry window (and
+   * its slack), so the window is read before anything is delivered. Returns the start offsets.
+   */
+  private async chooseStart(groupId: string): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const since = Date.now() - this.retries.windowMs - this.retries.slackMs;
+      const ends = await retryRetriable('reading partition ends', () => admin.fetchTopicOffsets(this.topic.name));
+      const starts = await this.windowStarts(admin, since);
+      for (const end of ends) {
+        const start = starts.get(end.partition) ?? BigInt(end.high);
+        this.replayUntil.set(end.partition, BigInt(end.high) - 1n);
+        this.handled.set(end.partition, start - 1n);
+      }
+      await retryRetriable('committing the live stream start', () =>
+        commitGroupStart(
+          this.kafka,
+          groupId,
+          this.topic.name,
+          [...this.replayUntil.keys()].map((partition) => ({ partition, offset: (this.handled.get(partition) + 1n).toString() })),
+        ),
+      );
+      return new Map([...this.replayUntil.keys()].map((p) => [p, this.handled.get(p) + 1n]));
+    } finally {
+      await admin.disconnect();
     }
+  }
+
+  private async windowStarts(admin: Admin, since: number): Promise<Map<number, bigint>> {
+    const offsets = await retryRetriable('finding the retry window in the log', () => admin.fetchTopicOffsetsByTimestamp(this.topic.name, since));
+    return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
+  }
+
+  /** Resolves once every partition is read up to the end it had at start-up. */
+  private untilCaughtUp(): Promise<void> {
+    const behind = [...this.replayUntil].filter(([p, until]) => this.handled.get(p) < until);
+    return Promise.all(behind.map(([p, until]) => this.handled.reached(p, until))).then(() => undefined);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const { partition } = batch;
+    const replayUntil = this.replayUntil.get(partition) ?? -1n;
+    for (const record of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const offset = BigInt(record.offset);
+      // Never deliver a position twice (a refetch after a broker hiccup or a rejoin re-reads).
+      if (offset <= this.handled.get(partition)) continue;
+      const decoded = decodeChatRecord(record.key, record.value, record.offset);
+      // What the persister dead-letters is never delivered live either: both read it the same way.
+      if (!decoded.ok) this.logger.warn(`skipping partition ${partition} offset ${record.offset}: ${decoded.reason}`);
+      else if (this.retries.remember(decoded.message, Number(record.timestamp))) this.metrics.repeatsDropped.inc();
+      else if (offset > replayUntil) this.deliver(decoded.message);
+      this.handled.set(partition, offset);
+      resolveOffset(record.offset);
+    }
+    this.handled.release(partition);
+    this.metrics.retryWindowSends.set(this.retries.size);
     const last = batch.messages.at(-1);
-    if (last) this.metrics.consumerLag.set({ consumer: 'live', partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+    if (last) this.metrics.consumerLag.set({ consumer: 'live', partition: String(partition) }, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
     await heartbeat();
   }
 

@@ -87,13 +87,4 @@ describe('RoomTails', () => {
     sut.warm('r', room('r', 2, 4), 4, true); // a second join warming at once
     expect(seqs(sut.newest('r', 10, 10))).toEqual([2, 4, 6]);
   });
-
-  it('keeps one message per clientMsgId, the first, as history does', () => {
-    const sut = new RoomTails({ perRoom: 10, total: 100 });
-    sut.track('r', 3);
-    sut.warm('r', room('r', 1, 2), 2, true);
-    sut.append({ ...message('r', 7), clientMsgId: 'c2' }); // a second record of the send at seq 2
-    sut.append(message('r', 8));
-    expect(seqs(sut.newest('r', 10, 10))).toEqual([1, 2, 8]);
-  });
 });

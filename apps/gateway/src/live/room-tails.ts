@@ -19,8 +19,6 @@ interface Tail {
   completeFrom: number;
   /** Whether the held messages reach the position of a join (warmed from history); until then, unusable. */
   warm: boolean;
-  /** The clientMsgIds held: a second record of one send (a retry that reached Kafka twice) is not kept, as history keeps one. */
-  clientMsgIds: Set<string>;
 }
 
 /**
@@ -51,17 +49,16 @@ export class RoomTails {
   track(roomId: string, nextSeq: number): void {
     const tail = this.tails.get(roomId);
     this.tails.delete(roomId);
-    this.tails.set(roomId, tail ?? { messages: [], completeFrom: nextSeq, warm: false, clientMsgIds: new Set() });
+    this.tails.set(roomId, tail ?? { messages: [], completeFrom: nextSeq, warm: false });
   }
 
-  /** The live stream handled a message (each room's messages arrive in seq order). */
+  /** The live stream delivered a message (each room's in seq order; repeats of a send never come: RetryWindow). */
   append(message: ChatMessage): void {
     const tail = this.tails.get(message.roomId);
     if (!tail) return;
     const last = tail.messages.at(-1);
-    if ((last && message.seq <= last.seq) || tail.clientMsgIds.has(message.clientMsgId)) return;
+    if (last && message.seq <= last.seq) return;
     tail.messages.push(message);
-    tail.clientMsgIds.add(message.clientMsgId);
     this.held++;
     if (tail.messages.length > this.limits.perRoom) this.dropOldest(tail, tail.messages.length - this.limits.perRoom);
     this.evictRooms();
@@ -75,11 +72,10 @@ export class RoomTails {
   warm(roomId: string, messages: ChatMessage[], untilSeq: number, whole: boolean): void {
     const tail = this.tails.get(roomId);
     if (!tail || untilSeq + 1 < tail.completeFrom) return;
-    const older = messages.filter((m) => m.seq < tail.completeFrom && m.seq <= untilSeq && !tail.clientMsgIds.has(m.clientMsgId));
+    const older = messages.filter((m) => m.seq < tail.completeFrom && m.seq <= untilSeq);
     const from = whole ? 1 : (messages[0]?.seq ?? untilSeq + 1);
     if (from >= tail.completeFrom && tail.warm) return;
     tail.messages = [...older, ...tail.messages];
-    for (const m of older) tail.clientMsgIds.add(m.clientMsgId);
     this.held += older.length;
     tail.completeFrom = Math.min(tail.completeFrom, from);
     tail.warm = true;
@@ -122,7 +118,6 @@ export class RoomTails {
   private dropOldest(tail: Tail, count: number): void {
     const dropped = tail.messages.splice(0, count);
     this.held -= dropped.length;
-    for (const m of dropped) tail.clientMsgIds.delete(m.clientMsgId);
     // The run now starts right after the newest dropped message.
     tail.completeFrom = dropped.at(-1)!.seq + 1;
   }

@@ -10,9 +10,6 @@ import { createChatProducer, KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type P
  * The gateway's Kafka producer: idempotent (a retried request is written once), acks from all
  * in-sync replicas, and batched (linger of a few ms, one request per flush) by ProduceBatcher.
  */
-/** Longer than kafkajs's whole retry chain, so it only catches a produce that never settles. */
-const PRODUCE_TIMEOUT_MS = 30_000;
-
 @Injectable()
 export class MessageProducer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly producer: Producer;
@@ -41,13 +38,16 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** Resolves once Kafka acknowledged the record; a Kafka failure is `unavailable` (retry later). */
-  async send(record: ProduceRecord): Promise<ProducedPosition> {
+  /**
+   * Resolves once Kafka acknowledged the record. Any failure, and no answer within `timeoutMs`, is
+   * `unavailable` (retry later). At the deadline a record still queued here is withdrawn; one whose
+   * request is under way may still be written (an ambiguous failure): the client's retry with the
+   * same clientMsgId is then answered with it, as every gateway reads it from the log (RetryWindow).
+   */
+  async send(record: ProduceRecord, timeoutMs: number): Promise<ProducedPosition> {
     if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
     const batcher = this.batcher;
-    // kafkajs's own retries (8, backing off) bound a produce; the 10 s answer of PROTOCOL.md and
-    // what an ambiguous timeout means for the retry window belong to the send path (SendDedup).
-    return callDependency('kafka', () => batcher.send(record), { timeoutMs: PRODUCE_TIMEOUT_MS, what: 'producing' });
+    return callDependency('kafka', (signal) => batcher.send(record, signal), { timeoutMs, what: 'producing' });
   }
 
   /** Finishes in-flight sends (their clients get their acks) before the connection closes. */

@@ -1,29 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
-import { ChatError, LIMITS, messageFromRecord, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
+import { ChatError, LIMITS, messageFromRecord, type ChatMessage, type ChatRecord, type MessageSendInput, type User } from '@app/contracts';
+import { LiveStream } from '../live/live-stream.service';
 import type { ChatSocket } from '../socket/socket-state';
 import { MessageProducer } from './message-producer.service';
-import { SendDedup } from './send-dedup';
 import { SendRate } from './send-rate';
 
+/** PROTOCOL.md answers every send within 10 s; this leaves room for the network. */
+const ANSWER_WITHIN_MS = 8_000;
+/** The produce gets most of it; the rest is for reading the record back from the log. */
+const PRODUCE_WITHIN_MS = 6_000;
+/** What a client is told to wait before resending when its send could not be confirmed. */
+const RESEND_AFTER_MS = 1_000;
+
+/**
+ * `message:send`: validates, produces, and answers with the send's first record in the log.
+ *
+ * Exactly once per (roomId, clientMsgId) (guarantee 3) rests on the log alone, not on a cache
+ * that can be lost: every gateway reads every record, and RetryWindow judges a second record of a
+ * send a repeat that is never delivered. So a send is answered only after this replica's live
+ * stream has read its record back, with whatever record came first: the ack of a retry (here or on
+ * another replica, after a lost ack, a timeout or any fault) carries the same id and seq as the
+ * first ack and as history. A retry of a send already read is answered from memory, producing
+ * nothing; a retry while the first attempt is still under way here shares its answer.
+ */
 @Injectable()
 export class MessageSendService {
-  private readonly logger = new Logger(MessageSendService.name);
   private readonly rates = new WeakMap<ChatSocket, SendRate>();
+  private readonly underWay = new Map<string, Promise<ChatMessage>>();
 
   constructor(
     private readonly producer: MessageProducer,
-    private readonly dedup: SendDedup,
+    private readonly live: LiveStream,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
   ) {}
 
-  /**
-   * Validates, de-duplicates and produces one message; resolves only after Kafka has it
-   * (guarantee 1). The sender comes from the socket's token, never from the payload.
-   */
+  /** The sender comes from the socket's token, never from the payload. */
   async send(socket: ChatSocket, input: MessageSendInput): Promise<ChatMessage> {
     this.metrics.messagesReceived.inc();
     const text = input.text.trim();
@@ -32,34 +47,30 @@ export class MessageSendService {
     if (!socket.data.rooms.has(input.roomId)) throw new ChatError('forbidden', 'join the room before sending to it');
     this.takeRate(socket);
 
+    const { roomId, clientMsgId } = input;
     const user = socket.data.user;
-    const claim = await this.dedup.claim(input.roomId, input.clientMsgId);
-    if (claim.kind !== 'new') {
-      const original = claim.kind === 'done' ? claim.message : await this.dedup.waitForDone(input.roomId, input.clientMsgId);
-      if (original.user.id !== user.id) throw new ChatError('bad_request', 'clientMsgId was already used by another sender');
-      return original;
+    const known = this.live.firstOf(roomId, clientMsgId);
+    if (known) return answerFor(known, user);
+    const key = `${roomId}\u0000${clientMsgId}`;
+    let attempt = this.underWay.get(key);
+    if (!attempt) {
+      attempt = this.produce({ v: 1, id: randomUUID(), roomId, clientMsgId, user: { id: user.id, username: user.username }, text, sentAt: new Date().toISOString() });
+      this.underWay.set(key, attempt);
+      void attempt.catch(() => undefined).finally(() => this.underWay.delete(key));
     }
+    return answerFor(await attempt, user);
+  }
 
-    const record: ChatRecord = {
-      v: 1,
-      id: randomUUID(),
-      roomId: input.roomId,
-      clientMsgId: input.clientMsgId,
-      user: { id: user.id, username: user.username },
-      text,
-      sentAt: new Date().toISOString(),
-    };
-    let message: ChatMessage;
-    try {
-      const position = await this.producer.send({ key: record.roomId, value: JSON.stringify(record) });
-      message = messageFromRecord(record, position.offset);
-    } catch (error) {
-      await this.dedup.release(input.roomId, input.clientMsgId);
-      throw error;
+  /** Produces the record (guarantee 1: resolves only once Kafka has it) and reads back the send's first record. */
+  private async produce(record: ChatRecord): Promise<ChatMessage> {
+    const deadline = Date.now() + ANSWER_WITHIN_MS;
+    const position = await this.producer.send({ key: record.roomId, value: JSON.stringify(record) }, PRODUCE_WITHIN_MS);
+    if (!(await this.live.hasRead(position, Math.max(0, deadline - Date.now())))) {
+      throw new ChatError('unavailable', 'the message is in Kafka but not confirmed yet; resend it with the same clientMsgId', RESEND_AFTER_MS);
     }
-    // Kafka has the message: from here on the send succeeded whatever happens to Redis.
-    await this.dedup.complete(message).catch((error: Error) => this.logger.warn(`dedup record not stored: ${error.message}`));
-    return message;
+    // Read and not a repeat: the stream holds it as the first record (the fallback only covers a
+    // window shorter than the time the read took).
+    return this.live.firstOf(record.roomId, record.clientMsgId) ?? messageFromRecord(record, position.offset);
   }
 
   private takeRate(socket: ChatSocket): void {
@@ -68,4 +79,10 @@ export class MessageSendService {
     const waitMs = rate.take(Date.now());
     if (waitMs > 0) throw new ChatError('rate_limited', 'too many messages; slow down', waitMs);
   }
+}
+
+/** A clientMsgId names one send of one sender: another user's resend of it is refused, not answered. */
+function answerFor(first: ChatMessage, user: User): ChatMessage {
+  if (first.user.id !== user.id) throw new ChatError('bad_request', 'clientMsgId was already used by another sender');
+  return first;
 }

@@ -25,6 +25,8 @@ export class ChatMetrics {
   readonly produceBatchSize = new Histogram({ name: 'chat_produce_batch_size', help: 'Messages per produce request', buckets: SIZE_BUCKETS, registers: [this.registry] });
   readonly persistLatency = new Histogram({ name: 'chat_persist_latency_seconds', help: 'Bulk write duration per chunk', buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per store insert (the batches of a fetch merged)', buckets: SIZE_BUCKETS, registers: [this.registry] });
+  readonly repeatsDropped = new Counter({ name: 'chat_send_repeats_dropped_total', help: 'Records of an already-sent message (a retry that reached Kafka again) not delivered', registers: [this.registry] });
+  readonly retryWindowSends = new Gauge({ name: 'chat_retry_window_sends', help: 'Sends remembered for their retries (RetryWindow)', registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
   readonly joinPages = new Counter({ name: 'chat_join_pages_total', help: 'Join answers by where their messages came from', labelNames: ['source'], registers: [this.registry] });
   readonly roomTailMessages = new Gauge({ name: 'chat_room_tail_messages', help: 'Messages kept in memory for joins (RoomTails)', registers: [this.registry] });
