@@ -1,2 +1,4 @@
 export * from './chat-client';
 export * from './unique';
+export * from './exactly-once';
+export * from './retrying-member';

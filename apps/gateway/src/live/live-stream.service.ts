@@ -57,8 +57,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
 
     const consumer = this.kafka.consumer({
       groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // The group is this process alone, so a short session costs nothing in rebalances; it
+      // bounds how long a rejoin after a broker restart waits for this process's previous member
+      // (kafkajs rejoins as a new one) to expire: the broker's minimum, 6 s.
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
