@@ -30,7 +30,6 @@ use_jwt_secret   # the apps sign and check tokens with it (never the example sec
 
 HEALTH_TIMEOUT=60                # seconds, per app and per probe
 LOG_LINES="${CHATSTREAM_LOG_LINES:-100}"
-if [[ -t 1 ]]; then OK=$'\e[32m✓\e[0m' BAD=$'\e[31m✗\e[0m'; else OK='✓' BAD='✗'; fi
 NGINX_TEMPLATE="$REPO_DIR/nginx.conf"
 NGINX_DIR="$DATA_DIR/nginx"             # nginx prefix: rendered config, pid file, temp paths
 NGINX_CONF="$NGINX_DIR/nginx.conf"
@@ -274,48 +273,20 @@ cmd_status() {
   return "$down"
 }
 
-# "✓ name  detail" or "✗ name  detail"; counts failures in HEALTH_DOWN.
-HEALTH_DOWN=0
-health_line() {
-  if [[ "$1" == ok ]]; then printf '%s %-11s %s\n' "$OK" "$2" "$3"
-  else printf '%s %-11s %s\n' "$BAD" "$2" "$3"; HEALTH_DOWN=$((HEALTH_DOWN + 1)); fi
-}
-
-# GET url: ok when 200; the detail names terminus' checks ("kafka up, mongodb up").
-check_http() {
-  local name="$1" url="$2" body code checks
-  body="$(curl -s --max-time 5 -w '\n%{http_code}' "$url" 2>/dev/null)" || true
-  code="${body##*$'\n'}"; body="${body%$'\n'*}"
-  checks="$(grep -o '"details":{.*' <<<"$body" | grep -o '"[A-Za-z0-9_-]*":{"status":"[a-z]*"' \
-    | sed 's/"\([^"]*\)":{"status":"\([^"]*\)"/\1 \2/' | paste -sd, - | sed 's/,/, /g' || true)"
-  [[ "$code" =~ ^[0-9]{3}$ && "$code" != 000 ]] || code="no answer"
-  if [[ "$code" == 200 ]]; then health_line ok "$name" "$url 200${checks:+ ($checks)}"
-  else health_line bad "$name" "$url $code${checks:+ ($checks)}"; fi
-}
-
-check_tcp() {
-  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then health_line ok "$1" "tcp 127.0.0.1:$2 open"
-  else health_line bad "$1" "tcp 127.0.0.1:$2 closed"; fi
-}
-
+# One line per check, then "all healthy" or "N check(s) failed" (exit 1): tools/ops/health.js
+# does the checks; this says what to check.
 cmd_health() {
-  local name n; n="$(current_gateway_count)"
+  local name n checks=(); n="$(current_gateway_count)"
   for name in $(services | grep '^gateway-'); do
     # A gateway above the wanted count that is gone is scaled away, not down.
     (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
-    check_http "$name" "http://127.0.0.1:$(port_of "$name")/health"
+    checks+=("$name=http://127.0.0.1:$(port_of "$name")/health")
   done
-  check_http api "http://127.0.0.1:$API_PORT_LOCAL/health"
-  check_http persister "http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
-  check_http nginx "http://127.0.0.1:$NGINX_PORT/health"
-  check_tcp kafka "$KAFKA_PORT"
-  if [[ -n "${MONGO_URL:-}" ]]; then health_line ok mongo "external MONGO_URL (not checked here)"
-  else check_tcp mongo "$MONGO_PORT"; fi
-  local pong; pong="$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)"
-  if [[ "$pong" == PONG ]]; then health_line ok redis "tcp 127.0.0.1:$REDIS_PORT open, redis-cli ping: PONG"
-  else health_line bad redis "redis-cli ping on 127.0.0.1:$REDIS_PORT: ${pong:-no answer}"; fi
-  if (( HEALTH_DOWN > 0 )); then echo "$HEALTH_DOWN check(s) failed"; return 1; fi
-  echo "all healthy"
+  checks+=("api=http://127.0.0.1:$API_PORT_LOCAL/health" "persister=http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
+    "nginx=http://127.0.0.1:$NGINX_PORT/health" "kafka=tcp:$KAFKA_PORT")
+  if [[ -n "${MONGO_URL:-}" ]]; then checks+=("mongo=skip:external MONGO_URL (not checked here)")
+  else checks+=("mongo=tcp:$MONGO_PORT"); fi
+  node tools/ops/health.js "${checks[@]}" "redis=redis:$REDIS_PORT"
 }
 
 cmd_logs() {
