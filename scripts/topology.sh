@@ -185,27 +185,34 @@ reload_nginx() {
 
 wait_nginx() { wait_ready nginx "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$NGINX_PORT/health"; }
 
+# run_gateways N [APP...]: the apps and gateways 1..N run and Nginx routes to exactly those; the
+# gateways above N are stopped, highest first. Scale up: the new gateways are ready before Nginx
+# routes to them. Scale down: they leave Nginx (new handshakes go elsewhere) before they stop.
+# The other replicas and their clients are untouched either way.
+run_gateways() {
+  local n="$1" extras; shift
+  echo "$n" >"$GATEWAYS_FILE"
+  # shellcheck disable=SC2046 # one argument per gateway
+  launch_apps "$@" $(gateways "$n")
+  extras="$(extra_gateways "$n")"
+  if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
+  start_nginx
+  wait_nginx
+  [[ -z "$extras" ]] || sv_stop $extras
+}
+
 # ---------------------------------------------------------------------------------------------
 # commands
 
 cmd_up() {
-  local n="${1:-$(current_gateway_count)}" extras
+  local n="${1:-$(current_gateway_count)}"
   is_positive_int "$n" || usage_error "usage: $0 up [N]   (N = number of gateways, a positive integer)"
   # shellcheck disable=SC2046 # one argument per pair
   check_ports $(pairs $(services "$n")) "kafka:$KAFKA_CONTROLLER_PORT"
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # gateways hold many sockets; use the hard limit
   infra/infra.sh up
   build_if_stale
-  echo "$n" >"$GATEWAYS_FILE"
-
-  # shellcheck disable=SC2046 # one argument per app
-  launch_apps persister api $(gateways "$n")
-
-  extras="$(extra_gateways "$n")"
-  if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
-  start_nginx
-  wait_nginx
-  [[ -z "$extras" ]] || sv_stop $extras
+  run_gateways "$n" persister api
   log "up: persister, api, $n gateway(s), nginx on http://127.0.0.1:$NGINX_PORT"
 }
 
@@ -278,11 +285,8 @@ cmd_reload() {
   wait_nginx
 }
 
-# Scale up: start and wait for the new gateways, then let Nginx route to them.
-# Scale down: first take the gateways out of Nginx (new handshakes go elsewhere), then stop them,
-# highest first. The other replicas and their clients are untouched either way.
 cmd_scale() {
-  local n="${1:-}" extras
+  local n="${1:-}"
   is_positive_int "$n" || usage_error "usage: $0 scale N   (N = number of gateways, a positive integer; got '${n}')"
   running_pid nginx >/dev/null || die "the topology is not up (nginx is stopped); use: $0 up $n"
   # shellcheck disable=SC2046 # one argument per pair
@@ -290,13 +294,7 @@ cmd_scale() {
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   # No rebuild here: new replicas run the same build as the running ones (like scaling a
   # docker service with the same image); `up` is where sources get rebuilt.
-  echo "$n" >"$GATEWAYS_FILE"
-  # shellcheck disable=SC2046 # one argument per gateway
-  launch_apps $(gateways "$n")
-  extras="$(extra_gateways "$n")"
-  if update_nginx_conf "$n"; then reload_nginx; fi
-  wait_nginx
-  [[ -z "$extras" ]] || sv_stop $extras
+  run_gateways "$n"
   log "scale: $n gateway(s) running"
 }
 
