@@ -40,12 +40,6 @@ BUILD_STAMP="$DATA_DIR/build.stamp"     # when scripts/topology.sh last built
 # ---------------------------------------------------------------------------------------------
 # small helpers
 
-# The gateway count to aim for: the remembered one while the topology is up, else the default.
-current_gateway_count() {
-  if [[ -f "$GATEWAYS_FILE" ]] && is_positive_int "$(cat "$GATEWAYS_FILE")"; then cat "$GATEWAYS_FILE"
-  else echo "$DEFAULT_GATEWAYS"; fi
-}
-
 # Indices of the gateways the supervisor has (running or not), highest first.
 recorded_gateways() {
   local f
@@ -60,7 +54,7 @@ gateways() { local i; for ((i = 1; i <= $1; i++)); do echo "gateway-$i"; done; }
 # Services in start order: with N, gateways 1..N; without, those and any other recorded gateway.
 services() {
   echo kafka; [[ -n "${MONGO_URL:-}" ]] || echo mongo; echo redis persister api
-  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(current_gateway_count)"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
+  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(wanted_gateways "$GATEWAYS_FILE")"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
   echo nginx
 }
 pairs() { local s; for s; do echo "$s:$(port_of "$s")"; done; }   # NAME:PORT, for check_ports
@@ -205,7 +199,7 @@ run_gateways() {
 # commands
 
 cmd_up() {
-  local n="${1:-$(current_gateway_count)}"
+  local n="${1:-$(wanted_gateways "$GATEWAYS_FILE")}"
   is_positive_int "$n" || usage_error "usage: $0 up [N]   (N = number of gateways, a positive integer)"
   # shellcheck disable=SC2046 # one argument per pair
   check_ports $(pairs $(services "$n")) "kafka:$KAFKA_CONTROLLER_PORT"
@@ -227,7 +221,7 @@ cmd_down() {
 
 # One row per service; exits 1 if an expected one is not running.
 cmd_status() {
-  local name down=0 any=0 n; n="$(current_gateway_count)"
+  local name down=0 any=0 n; n="$(wanted_gateways "$GATEWAYS_FILE")"
   status_header
   for name in $(services); do
     if running_pid "$name" >/dev/null; then any=1
@@ -244,7 +238,7 @@ cmd_status() {
 # One line per check, then "all healthy" or "N check(s) failed" (exit 1): tools/ops/health.js
 # does the checks; this says what to check.
 cmd_health() {
-  local name n checks=(); n="$(current_gateway_count)"
+  local name n checks=(); n="$(wanted_gateways "$GATEWAYS_FILE")"
   for name in $(services | grep '^gateway-'); do
     # A gateway above the wanted count that is gone is scaled away, not down.
     (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
@@ -278,7 +272,7 @@ cmd_logs() {
 cmd_build() { npm_install_if_changed; build_now; echo "built: dist/apps/{gateway,persister,api}"; }
 
 cmd_reload() {
-  local n; n="$(current_gateway_count)"
+  local n; n="$(wanted_gateways "$GATEWAYS_FILE")"
   running_pid nginx >/dev/null || die "nginx is not running; start the topology with: $0 up"
   update_nginx_conf "$n" || log "nginx: config unchanged, reloading anyway"
   reload_nginx

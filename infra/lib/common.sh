@@ -101,13 +101,6 @@ wait_ready() {
 
 http_ok() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" == 200 ]]; }
 
-port_of() {
-  case "$1" in
-    persister) echo "$PERSISTER_PORT_LOCAL" ;; api) echo "$API_PORT_LOCAL" ;; nginx) echo "$NGINX_PORT" ;;
-    gateway-*) gateway_port "${1#gateway-}" ;; kafka) echo "$KAFKA_PORT" ;; mongo) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;;
-  esac
-}
-
 # status_row NAME: "NAME PID PORT running UPTIME CONNECTIONS", or "NAME - PORT stopped - -" (fails).
 status_row() {
   local pid port up conns="-"; port="$(port_of "$1")"
