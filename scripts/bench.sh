@@ -110,11 +110,11 @@ start_baseline() {
   done
 
   # The baseline's Nginx: tools/baseline/nginx.conf with this machine's values.
-  sed -e "s|@USER_LINE@|$(nginx_user_line)|" -e "s|@RUN_DIR@|$RUN_DIR|" -e "s|@LOG_DIR@|$LOG_DIR|" -e "s|@TMP_DIR@|$BENCH_DIR/tmp|g" \
-      -e "s|@RLIMIT@|$(nginx_rlimit)|" -e "s|@PORT@|$BASELINE_NGINX_PORT|g" -e "s|@REPLICA_1@|${BASELINE_PORTS[0]}|" \
-      -e "s|@REPLICA_2@|${BASELINE_PORTS[1]}|" -e "s|@REPLICA_3@|${BASELINE_PORTS[2]}|" \
-      -e "s|@WORKER_CONNECTIONS@|$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)|" \
-      tools/baseline/nginx.conf >"$BENCH_DIR/nginx.conf"
+  render_template tools/baseline/nginx.conf "USER_LINE=$(nginx_user_line)" "RUN_DIR=$RUN_DIR" "LOG_DIR=$LOG_DIR" \
+    "TMP_DIR=$BENCH_DIR/tmp" "RLIMIT=$(nginx_rlimit)" "PORT=$BASELINE_NGINX_PORT" "REPLICA_1=${BASELINE_PORTS[0]}" \
+    "REPLICA_2=${BASELINE_PORTS[1]}" "REPLICA_3=${BASELINE_PORTS[2]}" \
+    "WORKER_CONNECTIONS=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)" \
+    >"$BENCH_DIR/nginx.conf"
   out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
   sv_start baseline-nginx 10 "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf"
   wait_ready baseline-nginx 20 port_in_use "$BASELINE_NGINX_PORT"

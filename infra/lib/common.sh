@@ -118,6 +118,15 @@ NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v ng
 nginx_user_line() { if (( EUID == 0 )); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: nginx keeps the current user)"; fi; }
 nginx_rlimit() { local hard; hard="$(ulimit -Hn)"; if [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < 65535 )); then echo "$hard"; else echo 65535; fi; }
 
+# render_template FILE NAME=VALUE...: prints FILE with every @NAME@ replaced by VALUE (the config
+# templates beside the scripts); a placeholder left without a value stops the script.
+render_template() {
+  local text pair; text="$(<"$1")"
+  for pair in "${@:2}"; do text="${text//"@${pair%%=*}@"/"${pair#*=}"}"; done
+  [[ ! "$text" =~ @[A-Z0-9_]+@ ]] || die "$1: no value for ${BASH_REMATCH[0]}"
+  printf '%s\n' "$text"
+}
+
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
