@@ -83,12 +83,9 @@ $topology_was_running || started_topology=true
 bench_log "chatstream: scripts/topology.sh up ($($topology_was_running && echo 'already running' || echo 'starting it'))"
 scripts/topology.sh up >&2
 
-# topology.sh rebuilds when apps/ or libs/ changed; the tools are built by the same command.
-tools_js=(dist/tools/loadgen/loadgen.js dist/tools/bench/"$SCENARIO".js dist/tools/bench/charts.js dist/tools/baseline/server.js)
-need_build=false
-for js in "${tools_js[@]}"; do [[ -f "$js" ]] || need_build=true; done
-if ! $need_build && [[ -n "$(find tools -name '*.ts' -newer dist/tools/bench/"$SCENARIO".js -print -quit)" ]]; then need_build=true; fi
-if $need_build; then
+# `topology.sh up` has just rebuilt whatever changed under apps/, libs/ and tools/; build here
+# only when an output the bench runs is missing.
+if ! ls dist/tools/{loadgen/loadgen,bench/"$SCENARIO",bench/charts,baseline/server}.js >/dev/null 2>&1; then
   bench_log "building the tools (npm run build)"
   npm run -s build >&2 || { bench_log "build failed"; exit 1; }
 fi
