@@ -112,7 +112,7 @@ start_baseline() {
     "REPLICA_2=${BASELINE_PORTS[1]}" "REPLICA_3=${BASELINE_PORTS[2]}" \
     "WORKER_CONNECTIONS=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)" \
     >"$BENCH_DIR/nginx.conf"
-  out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
+  nginx_test "$BENCH_DIR/nginx.conf" "$BENCH_DIR"
   sv_start baseline-nginx 10 "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf"
   wait_ready baseline-nginx 20 port_in_use "$BASELINE_NGINX_PORT"
   bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"

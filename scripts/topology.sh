@@ -138,19 +138,13 @@ render_nginx_conf() {
     --api "$API_PORT_LOCAL" --gateways "${up[*]}" --down "${down[*]}" >"$out" || die "cannot render $NGINX_TEMPLATE"
 }
 
-nginx_test() {
-  local conf="$1" out
-  out="$("$NGINX_BIN" -t -q -c "$conf" -p "$NGINX_DIR/" 2>&1)" || die "nginx rejects $conf:
-$out"
-}
-
 # Renders and tests the config for n gateways, installs it as $NGINX_CONF and records the slots.
 # Returns 0 if the installed config changed.
 update_nginx_conf() {
   local n="$1" new="$NGINX_CONF.new" slots
   slots="$(gateway_slots "$n")"   # read before the file is rewritten below
   render_nginx_conf "$new" "$n" "$slots"
-  nginx_test "$new"
+  nginx_test "$new" "$NGINX_DIR"
   echo "$slots" >"$SLOTS_FILE"
   if [[ -f "$NGINX_CONF" ]] && cmp -s "$new" "$NGINX_CONF"; then rm -f "$new"; return 1; fi
   mv "$new" "$NGINX_CONF"

@@ -117,6 +117,8 @@ status_header() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' SERVICE PID PORT STAT
 NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 nginx_user_line() { if (( EUID == 0 )); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: nginx keeps the current user)"; fi; }
 nginx_rlimit() { local hard; hard="$(ulimit -Hn)"; if [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < 65535 )); then echo "$hard"; else echo 65535; fi; }
+# nginx_test CONF PREFIX: stops the script, with nginx's complaint, unless nginx accepts CONF.
+nginx_test() { local out; out="$("$NGINX_BIN" -t -q -c "$1" -p "$2/" 2>&1)" || die "nginx rejects $1:"$'\n'"$out"; }
 
 # render_template FILE NAME=VALUE...: prints FILE with every @NAME@ replaced by VALUE (the config
 # templates beside the scripts); a placeholder left without a value stops the script.
