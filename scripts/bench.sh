@@ -97,14 +97,9 @@ start_baseline() {
 
   check_ports "baseline-1:${BASELINE_PORTS[0]}" "baseline-2:${BASELINE_PORTS[1]}" "baseline-3:${BASELINE_PORTS[2]}" "baseline-nginx:$BASELINE_NGINX_PORT"
   for i in 1 2 3; do
-    port="${BASELINE_PORTS[$((i - 1))]}"
-    sv_start "baseline-$i" 10 env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
+    sv_start "baseline-$i" 10 env PORT="${BASELINE_PORTS[i - 1]}" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
   done
-  for i in 1 2 3; do
-    port="${BASELINE_PORTS[$((i - 1))]}"
-    wait_ready "baseline-$i" 20 port_in_use "$port"
-    curl -sf --max-time 2 "http://127.0.0.1:$port/health" >/dev/null || { bench_log "baseline-$i does not answer /health"; exit 1; }
-  done
+  for i in 1 2 3; do wait_ready "baseline-$i" 20 http_ok "http://127.0.0.1:${BASELINE_PORTS[i - 1]}/health"; done
 
   # The baseline's Nginx: tools/baseline/nginx.conf with this machine's values.
   render_template tools/baseline/nginx.conf "USER_LINE=$(nginx_user_line)" "RUN_DIR=$RUN_DIR" "LOG_DIR=$LOG_DIR" \
