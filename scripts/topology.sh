@@ -246,18 +246,18 @@ cmd_health() {
 }
 
 cmd_logs() {
-  local service="${1:-}" files=() f known
+  local service="${1:-}" f files=() known
   [[ -d "$LOG_DIR" ]] || die "no logs yet ($LOG_DIR does not exist)"
   case "$service" in
-    "")      for f in kafka mongo redis persister api nginx; do [[ -f "$LOG_DIR/$f.log" ]] && files+=("$LOG_DIR/$f.log"); done
-             for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
-    gateway) for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
-    *)       if [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$LOG_DIR/$service.log" ]]; then files+=("$LOG_DIR/$service.log")
-             else
-               known="$(cd "$LOG_DIR" && ls -- *.log 2>/dev/null | sed 's/\.log$//' | grep -Ev -- '-(install|build)$' | paste -sd' ' -)"
+    "")      set -- "$LOG_DIR"/{kafka,mongo,redis,persister,api,nginx}.log "$LOG_DIR"/gateway-*.log ;;
+    gateway) set -- "$LOG_DIR"/gateway-*.log ;;
+    *)       set -- "$LOG_DIR/$service.log"
+             if ! [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$1" ]]; then
+               known="$(cd "$LOG_DIR" && ls -- *.log 2>/dev/null | sed 's/\.log$//' | grep -Ev -- '-(install|build)$' | paste -sd' ' - || true)"
                usage_error "no log for service '$service' (known: gateway ${known:-none})"
              fi ;;
   esac
+  for f; do [[ -f "$f" ]] && files+=("$f"); done
   (( ${#files[@]} )) || die "no log files in $LOG_DIR"
   if [[ -t 1 ]]; then exec tail -n "$LOG_LINES" -F "${files[@]}"; fi
   tail -n "$LOG_LINES" "${files[@]}"
