@@ -51,10 +51,15 @@ recorded_gateways() {
 # Recorded gateways above n, highest first (to stop once Nginx no longer uses them).
 extra_gateways() { recorded_gateways | awk -v n="$1" '$1 > n { print "gateway-" $1 }'; }
 gateways() { local i; for ((i = 1; i <= $1; i++)); do echo "gateway-$i"; done; }
-# Services in start order: with N, gateways 1..N; without, those and any other recorded gateway.
+# Services in start order: with N, gateways 1..N; without, the ones to report: gateways 1..the
+# wanted count and any other recorded one that still runs (one that is gone was scaled away).
 services() {
+  local i n="${1:-$(wanted_gateways "$GATEWAYS_FILE")}"
   echo kafka; [[ -n "${MONGO_URL:-}" ]] || echo mongo; echo redis persister api
-  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(wanted_gateways "$GATEWAYS_FILE")"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
+  gateways "$n"
+  if [[ -z "${1:-}" ]]; then
+    for i in $(recorded_gateways | sort -n); do (( i > n )) && running_pid "gateway-$i" >/dev/null && echo "gateway-$i"; done
+  fi
   echo nginx
 }
 pairs() { local s; for s; do echo "$s:$(port_of "$s")"; done; }   # NAME:PORT, for check_ports
@@ -215,13 +220,10 @@ cmd_down() {
 
 # One row per service; exits 1 if an expected one is not running.
 cmd_status() {
-  local name down=0 any=0 n; n="$(wanted_gateways "$GATEWAYS_FILE")"
+  local name down=0 any=0
   status_header
   for name in $(services); do
-    if running_pid "$name" >/dev/null; then any=1
-    # A gateway above the wanted count that is gone is simply scaled away.
-    elif [[ "$name" == gateway-* ]] && (( ${name#gateway-} > n )); then continue
-    fi
+    running_pid "$name" >/dev/null && any=1
     status_row "$name" || down=1
   done
   [[ -z "${MONGO_URL:-}" ]] || echo "mongo        -        -       external -          -"
@@ -232,12 +234,8 @@ cmd_status() {
 # One line per check, then "all healthy" or "N check(s) failed" (exit 1): tools/ops/health.js
 # does the checks; this says what to check.
 cmd_health() {
-  local name n checks=(); n="$(wanted_gateways "$GATEWAYS_FILE")"
-  for name in $(services | grep '^gateway-'); do
-    # A gateway above the wanted count that is gone is scaled away, not down.
-    (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
-    checks+=("$name=http://127.0.0.1:$(port_of "$name")/health")
-  done
+  local name checks=()
+  for name in $(services | grep '^gateway-'); do checks+=("$name=http://127.0.0.1:$(port_of "$name")/health"); done
   checks+=("api=http://127.0.0.1:$API_PORT_LOCAL/health" "persister=http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
     "nginx=http://127.0.0.1:$NGINX_PORT/health" "kafka=tcp:$KAFKA_PORT")
   if [[ -n "${MONGO_URL:-}" ]]; then checks+=("mongo=skip:external MONGO_URL (not checked here)")
