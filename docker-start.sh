@@ -80,7 +80,7 @@ compose_init() {
 # fd 9 is the command lock (take_lock): never hand it to children (a daemon would hold it forever).
 dc() { "${COMPOSE[@]}" "$@" 9>&-; }
 
-docker_running_services() { dc ps --status running --services 2>/dev/null || true; }
+docker_is_up() { dc ps --status running --services 2>/dev/null | grep -qx nginx; }
 
 docker_gateway_count() {
   local n; n="$(dc ps --status running -q gateway 2>/dev/null | grep -c . || true)"
@@ -98,12 +98,10 @@ container_conns() {
 
 docker_start() {
   local n="${1:-}"
-  if docker_running_services | grep -qx nginx; then
+  if docker_is_up; then
     die "chatstream is already running ($(docker_gateway_count) gateway(s), nginx on :$PUBLISHED_PORT); use '$SELF restart' or '$SELF status'"
-  fi
-  local port_pid; port_pid="$(port_owner "$PUBLISHED_PORT")"
-  if port_in_use "$PUBLISHED_PORT"; then
-    die "port $PUBLISHED_PORT (nginx) is already in use by $(describe_pid "$port_pid"); stop it or set CHATSTREAM_PORT"
+  elif port_in_use "$PUBLISHED_PORT"; then
+    die "port $PUBLISHED_PORT (nginx) is already in use by $(describe_pid "$(port_owner "$PUBLISHED_PORT")"); stop it or set CHATSTREAM_PORT"
   fi
   dc up -d --build --wait ${n:+--scale "gateway=$n"}
   echo "started: http://127.0.0.1:$PUBLISHED_PORT"
@@ -113,7 +111,7 @@ docker_stop() { dc down; }
 
 docker_scale() {
   local n="$1"
-  dc ps --status running --services | grep -qx nginx || die "chatstream is not running; use '$SELF start $n'"
+  docker_is_up || die "chatstream is not running; use '$SELF start $n'"
   # New replicas must be healthy before nginx resolves `gateway` again and routes to them.
   dc up -d --no-recreate --wait --scale "gateway=$n"
   dc exec -T nginx nginx -s reload
