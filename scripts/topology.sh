@@ -34,7 +34,7 @@ NGINX_TEMPLATE="$REPO_DIR/nginx.conf"
 NGINX_DIR="$DATA_DIR/nginx"             # nginx prefix: rendered config, pid file, temp paths
 NGINX_CONF="$NGINX_DIR/nginx.conf"
 GATEWAYS_FILE="$RUN_DIR/gateways"       # how many gateways should run
-SLOTS_FILE="$RUN_DIR/gateway-slots"     # how many upstream entries Nginx has (see render)
+SLOTS_FILE="$RUN_DIR/gateway-slots"     # how many upstream entries Nginx has (see update_nginx_conf)
 BUILD_STAMP="$DATA_DIR/build.stamp"     # when scripts/topology.sh last built
 
 # ---------------------------------------------------------------------------------------------
@@ -120,35 +120,22 @@ launch_apps() { local app; for app; do start_app "$app"; done; for app; do wait_
 # ---------------------------------------------------------------------------------------------
 # nginx
 
-# Upstream entries kept for ip_hash: removing a server from an ip_hash upstream changes where
-# every client hashes, so gateways scaled away stay listed as "down" (as the nginx docs advise)
-# until the next `down`. The entry count only grows while the topology is up.
-gateway_slots() {
-  local n="$1" slots=0
+# The native config for n gateways: nginx.conf with its "# >>> native:NAME" blocks filled with
+# local values (tools/ops/native-nginx-conf.js), tested, installed as $NGINX_CONF; returns 0 if
+# that changed. Upstream entries are kept for ip_hash: removing a server from an ip_hash upstream
+# changes where every client hashes, so gateways scaled away stay listed as "down" (as the nginx
+# docs advise) until the next `down`: $SLOTS_FILE, the entry count, only grows while up.
+update_nginx_conf() {
+  local n="$1" new="$NGINX_CONF.new" slots=0 i up=() down=()
   [[ -f "$SLOTS_FILE" ]] && is_positive_int "$(cat "$SLOTS_FILE")" && slots="$(cat "$SLOTS_FILE")"
   (( n > slots )) && slots="$n"
-  echo "$slots"
-}
-
-# Writes the native config for n gateways (slots upstream entries) to $1: nginx.conf with its
-# "# >>> native:NAME" blocks filled with local values by tools/ops/native-nginx-conf.js.
-render_nginx_conf() {
-  local out="$1" n="$2" slots="$3" i up=() down=()
   for ((i = 1; i <= slots; i++)); do
     if (( i <= n )); then up+=("$(gateway_port "$i")"); else down+=("$(gateway_port "$i")"); fi
   done
   mkdir -p "$NGINX_DIR"
   node tools/ops/native-nginx-conf.js --template "$NGINX_TEMPLATE" --prefix "$NGINX_DIR" --logs "$LOG_DIR" \
     --web "$REPO_DIR/web" --user-line "$(nginx_user_line)" --rlimit "$(nginx_rlimit)" --listen "$NGINX_PORT" \
-    --api "$API_PORT_LOCAL" --gateways "${up[*]}" --down "${down[*]}" >"$out" || die "cannot render $NGINX_TEMPLATE"
-}
-
-# Renders and tests the config for n gateways, installs it as $NGINX_CONF and records the slots.
-# Returns 0 if the installed config changed.
-update_nginx_conf() {
-  local n="$1" new="$NGINX_CONF.new" slots
-  slots="$(gateway_slots "$n")"   # read before the file is rewritten below
-  render_nginx_conf "$new" "$n" "$slots"
+    --api "$API_PORT_LOCAL" --gateways "${up[*]}" --down "${down[*]}" >"$new" || die "cannot render $NGINX_TEMPLATE"
   nginx_test "$new" "$NGINX_DIR"
   echo "$slots" >"$SLOTS_FILE"
   if [[ -f "$NGINX_CONF" ]] && cmp -s "$new" "$NGINX_CONF"; then rm -f "$new"; return 1; fi
