@@ -24,16 +24,12 @@ kafka_install() {
 KAFKA_JVM=(java $KAFKA_HEAP -XX:+UseG1GC -Djava.awt.headless=true
   "-Dlog4j2.configurationFile=$INFRA_DIR/kafka/log4j2.properties" -cp "$KAFKA_LIBS/*")
 
-kafka_write_config() {
-  mkdir -p "$KAFKA_DATA/logs"
-  render_template "$INFRA_DIR/kafka/server.properties" "PORT=$KAFKA_PORT" "CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT" \
-    "DATA=$KAFKA_DATA" >"$KAFKA_DATA/server.properties"
-}
-
 kafka_up() {
   kafka_install
   already_running kafka && return 0
-  kafka_write_config
+  mkdir -p "$KAFKA_DATA/logs"
+  render_template "$INFRA_DIR/kafka/server.properties" "PORT=$KAFKA_PORT" "CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT" \
+    "DATA=$KAFKA_DATA" >"$KAFKA_DATA/server.properties"
   if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
     local cluster_id; cluster_id="$("${KAFKA_JVM[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
     log "kafka: formatting storage (cluster $cluster_id)"
