@@ -126,16 +126,16 @@ launch_apps() { local app; for app; do start_app "$app"; done; for app; do wait_
 # changes where every client hashes, so gateways scaled away stay listed as "down" (as the nginx
 # docs advise) until the next `down`: $SLOTS_FILE, the entry count, only grows while up.
 update_nginx_conf() {
-  local n="$1" new="$NGINX_CONF.new" slots=0 i up=() down=()
+  local n="$1" new="$NGINX_CONF.new" slots=0 i serving=() scaled_away=()
   [[ -f "$SLOTS_FILE" ]] && is_positive_int "$(cat "$SLOTS_FILE")" && slots="$(cat "$SLOTS_FILE")"
   (( n > slots )) && slots="$n"
   for ((i = 1; i <= slots; i++)); do
-    if (( i <= n )); then up+=("$(gateway_port "$i")"); else down+=("$(gateway_port "$i")"); fi
+    if (( i <= n )); then serving+=("$(gateway_port "$i")"); else scaled_away+=("$(gateway_port "$i")"); fi
   done
   mkdir -p "$NGINX_DIR"
   node tools/ops/native-nginx-conf.js --template "$NGINX_TEMPLATE" --prefix "$NGINX_DIR" --logs "$LOG_DIR" \
     --web "$REPO_DIR/web" --user-line "$(nginx_user_line)" --rlimit "$(nginx_rlimit)" --listen "$NGINX_PORT" \
-    --api "$API_PORT_LOCAL" --gateways "${up[*]}" --down "${down[*]}" >"$new" || die "cannot render $NGINX_TEMPLATE"
+    --api "$API_PORT_LOCAL" --gateways "${serving[*]}" --down "${scaled_away[*]}" >"$new" || die "cannot render $NGINX_TEMPLATE"
   nginx_test "$new" "$NGINX_DIR"
   echo "$slots" >"$SLOTS_FILE"
   if [[ -f "$NGINX_CONF" ]] && cmp -s "$new" "$NGINX_CONF"; then rm -f "$new"; return 1; fi
@@ -238,7 +238,7 @@ cmd_logs() {
     gateway) set -- "$LOG_DIR"/gateway-*.log ;;
     *)       set -- "$LOG_DIR/$service.log"
              if ! [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$1" ]]; then
-               known="$(cd "$LOG_DIR" && ls -- *.log 2>/dev/null | sed 's/\.log$//' | grep -Ev -- '-(install|build)$' | paste -sd' ' - || true)"
+               known="$(ls -- "$LOG_DIR" | sed -n 's/\.log$//p' | grep -Ev -- '-(install|build)$' | paste -sd' ' - || true)"
                usage_error "no log for service '$service' (known: gateway ${known:-none})"
              fi ;;
   esac
