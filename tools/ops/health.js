@@ -10,8 +10,8 @@
 //     skip:TEXT    not checked here (an external MONGO_URL): ok, with TEXT as the detail
 //
 // One line per check, in the order given ("✓ name  detail" or "✗ name  detail", green and red on
-// a terminal), then "all healthy" (exit 0) or "N check(s) failed" (exit 1). The checks run at
-// once, each bounded in time, so a stopped topology is reported within a few seconds.
+// a terminal), then "all healthy" (exit 0) or "N check(s) failed" (exit 1); exit 2 for a check
+// it does not know. The checks run at once, each bounded in time (HTTP 5 s, TCP 2 s, Redis 3 s).
 'use strict';
 const net = require('node:net');
 
