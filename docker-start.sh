@@ -80,7 +80,7 @@ compose_init() {
 # fd 9 is the command lock (take_lock): never hand it to children (a daemon would hold it forever).
 dc() { "${COMPOSE[@]}" "$@" 9>&-; }
 
-docker_running_services() { dc ps --status running --services 2>/dev/null || true; }
+docker_is_up() { dc ps --status running --services 2>/dev/null | grep -qx nginx; }
 
 docker_gateway_count() {
   local n; n="$(dc ps --status running -q gateway 2>/dev/null | grep -c . || true)"
@@ -98,12 +98,10 @@ container_conns() {
 
 docker_start() {
   local n="${1:-}"
-  if docker_running_services | grep -qx nginx; then
+  if docker_is_up; then
     die "chatstream is already running ($(docker_gateway_count) gateway(s), nginx on :$PUBLISHED_PORT); use '$SELF restart' or '$SELF status'"
-  fi
-  local port_pid; port_pid="$(port_owner "$PUBLISHED_PORT")"
-  if port_in_use "$PUBLISHED_PORT"; then
-    die "port $PUBLISHED_PORT (nginx) is already in use by $(describe_pid "$port_pid"); stop it or set CHATSTREAM_PORT"
+  elif port_in_use "$PUBLISHED_PORT"; then
+    die "port $PUBLISHED_PORT (nginx) is already in use by $(describe_pid "$(port_owner "$PUBLISHED_PORT")"); stop it or set CHATSTREAM_PORT"
   fi
   dc up -d --build --wait ${n:+--scale "gateway=$n"}
   echo "started: http://127.0.0.1:$PUBLISHED_PORT"
@@ -113,7 +111,7 @@ docker_stop() { dc down; }
 
 docker_scale() {
   local n="$1"
-  dc ps --status running --services | grep -qx nginx || die "chatstream is not running; use '$SELF start $n'"
+  docker_is_up || die "chatstream is not running; use '$SELF start $n'"
   # New replicas must be healthy before nginx resolves `gateway` again and routes to them.
   dc up -d --no-recreate --wait --scale "gateway=$n"
   dc exec -T nginx nginx -s reload
@@ -127,10 +125,8 @@ docker_status() {
   if [[ -z "$rows" ]]; then echo "(no containers: chatstream is not running)"; return 1; fi
   local down=0 service name state health id port started up conns
   while IFS=$'\t' read -r service name state health id; do
-    case "$service" in
-      gateway) port="$(gateway_port 1)" ;; api) port="$API_PORT_LOCAL" ;; persister) port="$PERSISTER_PORT_LOCAL" ;;
-      nginx) port="$NGINX_PORT" ;; kafka) port="$KAFKA_PORT" ;; mongo) port="$MONGO_PORT" ;; redis) port="$REDIS_PORT" ;; *) port="-" ;;
-    esac
+    port="$(port_of "${service/#gateway/gateway-1}")"   # in the container; each replica has gateway-1's
+    [[ -n "$port" ]] || port="-"
     up="-" conns="-"
     if [[ "$state" == running ]]; then
       started="$(docker inspect -f '{{.State.StartedAt}}' "$id" 2>/dev/null || true)"
@@ -170,15 +166,10 @@ docker_logs() {
 
 RUN_DIR="${CHATSTREAM_DATA:-$REPO_DIR/.data}/run"
 
-native_gateway_count() {
-  local n; n="$(cat "$RUN_DIR/gateways" 2>/dev/null || true)"
-  is_positive_int "$n" && echo "$n" || echo "$DEFAULT_GATEWAYS"
-}
-
 native_start() {
   local n="${1:-$DEFAULT_GATEWAYS}"
   if "$TOPOLOGY" status >/dev/null 2>&1; then
-    die "chatstream is already running ($(native_gateway_count) gateway(s), nginx on http://127.0.0.1:$NGINX_PORT); use '$SELF restart' or '$SELF status'"
+    die "chatstream is already running ($(wanted_gateways "$RUN_DIR/gateways") gateway(s), nginx on http://127.0.0.1:$NGINX_PORT); use '$SELF restart' or '$SELF status'"
   fi
   "$TOPOLOGY" up "$n"
   echo "started: http://127.0.0.1:$NGINX_PORT ($n gateway(s)); see '$SELF status'"
@@ -233,7 +224,7 @@ else
   case "$cmd" in
     start)   native_start "${1:-}" ;;
     stop)    native_stop ;;
-    restart) n="$(native_gateway_count)"; native_stop; native_start "$n" ;;
+    restart) n="$(wanted_gateways "$RUN_DIR/gateways")"; native_stop; native_start "$n" ;;
     scale)   native_scale "$1" ;;
     status|health|logs|build) exec "$TOPOLOGY" "$cmd" "$@" ;;
   esac

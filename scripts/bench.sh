@@ -83,12 +83,9 @@ $topology_was_running || started_topology=true
 bench_log "chatstream: scripts/topology.sh up ($($topology_was_running && echo 'already running' || echo 'starting it'))"
 scripts/topology.sh up >&2
 
-# topology.sh rebuilds when apps/ or libs/ changed; the tools are built by the same command.
-tools_js=(dist/tools/loadgen/loadgen.js dist/tools/bench/"$SCENARIO".js dist/tools/bench/charts.js dist/tools/baseline/server.js)
-need_build=false
-for js in "${tools_js[@]}"; do [[ -f "$js" ]] || need_build=true; done
-if ! $need_build && [[ -n "$(find tools -name '*.ts' -newer dist/tools/bench/"$SCENARIO".js -print -quit)" ]]; then need_build=true; fi
-if $need_build; then
+# `topology.sh up` has just rebuilt whatever changed under apps/, libs/ and tools/; build here
+# only when an output the bench runs is missing.
+if ! ls dist/tools/{loadgen/loadgen,bench/"$SCENARIO",bench/charts,baseline/server}.js >/dev/null 2>&1; then
   bench_log "building the tools (npm run build)"
   npm run -s build >&2 || { bench_log "build failed"; exit 1; }
 fi
@@ -100,22 +97,17 @@ start_baseline() {
 
   check_ports "baseline-1:${BASELINE_PORTS[0]}" "baseline-2:${BASELINE_PORTS[1]}" "baseline-3:${BASELINE_PORTS[2]}" "baseline-nginx:$BASELINE_NGINX_PORT"
   for i in 1 2 3; do
-    port="${BASELINE_PORTS[$((i - 1))]}"
-    sv_start "baseline-$i" 10 env PORT="$port" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
+    sv_start "baseline-$i" 10 env PORT="${BASELINE_PORTS[i - 1]}" INSTANCE_ID="baseline-$i" REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" node dist/tools/baseline/server.js
   done
-  for i in 1 2 3; do
-    port="${BASELINE_PORTS[$((i - 1))]}"
-    wait_ready "baseline-$i" 20 port_in_use "$port"
-    curl -sf --max-time 2 "http://127.0.0.1:$port/health" >/dev/null || { bench_log "baseline-$i does not answer /health"; exit 1; }
-  done
+  for i in 1 2 3; do wait_ready "baseline-$i" 20 http_ok "http://127.0.0.1:${BASELINE_PORTS[i - 1]}/health"; done
 
   # The baseline's Nginx: tools/baseline/nginx.conf with this machine's values.
-  sed -e "s|@USER_LINE@|$(nginx_user_line)|" -e "s|@RUN_DIR@|$RUN_DIR|" -e "s|@LOG_DIR@|$LOG_DIR|" -e "s|@TMP_DIR@|$BENCH_DIR/tmp|g" \
-      -e "s|@RLIMIT@|$(nginx_rlimit)|" -e "s|@PORT@|$BASELINE_NGINX_PORT|g" -e "s|@REPLICA_1@|${BASELINE_PORTS[0]}|" \
-      -e "s|@REPLICA_2@|${BASELINE_PORTS[1]}|" -e "s|@REPLICA_3@|${BASELINE_PORTS[2]}|" \
-      -e "s|@WORKER_CONNECTIONS@|$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)|" \
-      tools/baseline/nginx.conf >"$BENCH_DIR/nginx.conf"
-  out="$("$NGINX_BIN" -t -q -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf" 2>&1)" || { bench_log "nginx rejects $BENCH_DIR/nginx.conf: $out"; exit 1; }
+  render_template tools/baseline/nginx.conf "USER_LINE=$(nginx_user_line)" "RUN_DIR=$RUN_DIR" "LOG_DIR=$LOG_DIR" \
+    "TMP_DIR=$BENCH_DIR/tmp" "RLIMIT=$(nginx_rlimit)" "PORT=$BASELINE_NGINX_PORT" "REPLICA_1=${BASELINE_PORTS[0]}" \
+    "REPLICA_2=${BASELINE_PORTS[1]}" "REPLICA_3=${BASELINE_PORTS[2]}" \
+    "WORKER_CONNECTIONS=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)" \
+    >"$BENCH_DIR/nginx.conf"
+  nginx_test "$BENCH_DIR/nginx.conf" "$BENCH_DIR"
   sv_start baseline-nginx 10 "$NGINX_BIN" -p "$BENCH_DIR/" -c "$BENCH_DIR/nginx.conf"
   wait_ready baseline-nginx 20 port_in_use "$BASELINE_NGINX_PORT"
   bench_log "baseline: 3 replicas (${BASELINE_PORTS[*]}) behind nginx on 127.0.0.1:$BASELINE_NGINX_PORT"

@@ -30,22 +30,15 @@ use_jwt_secret   # the apps sign and check tokens with it (never the example sec
 
 HEALTH_TIMEOUT=60                # seconds, per app and per probe
 LOG_LINES="${CHATSTREAM_LOG_LINES:-100}"
-if [[ -t 1 ]]; then OK=$'\e[32m✓\e[0m' BAD=$'\e[31m✗\e[0m'; else OK='✓' BAD='✗'; fi
 NGINX_TEMPLATE="$REPO_DIR/nginx.conf"
 NGINX_DIR="$DATA_DIR/nginx"             # nginx prefix: rendered config, pid file, temp paths
 NGINX_CONF="$NGINX_DIR/nginx.conf"
 GATEWAYS_FILE="$RUN_DIR/gateways"       # how many gateways should run
-SLOTS_FILE="$RUN_DIR/gateway-slots"     # how many upstream entries Nginx has (see render)
+SLOTS_FILE="$RUN_DIR/gateway-slots"     # how many upstream entries Nginx has (see update_nginx_conf)
 BUILD_STAMP="$DATA_DIR/build.stamp"     # when scripts/topology.sh last built
 
 # ---------------------------------------------------------------------------------------------
 # small helpers
-
-# The gateway count to aim for: the remembered one while the topology is up, else the default.
-current_gateway_count() {
-  if [[ -f "$GATEWAYS_FILE" ]] && is_positive_int "$(cat "$GATEWAYS_FILE")"; then cat "$GATEWAYS_FILE"
-  else echo "$DEFAULT_GATEWAYS"; fi
-}
 
 # Indices of the gateways the supervisor has (running or not), highest first.
 recorded_gateways() {
@@ -58,10 +51,15 @@ recorded_gateways() {
 # Recorded gateways above n, highest first (to stop once Nginx no longer uses them).
 extra_gateways() { recorded_gateways | awk -v n="$1" '$1 > n { print "gateway-" $1 }'; }
 gateways() { local i; for ((i = 1; i <= $1; i++)); do echo "gateway-$i"; done; }
-# Services in start order: with N, gateways 1..N; without, those and any other recorded gateway.
+# Services in start order: with N, gateways 1..N; without, the ones to report: gateways 1..the
+# wanted count and any other recorded one that still runs (one that is gone was scaled away).
 services() {
+  local i n="${1:-$(wanted_gateways "$GATEWAYS_FILE")}"
   echo kafka; [[ -n "${MONGO_URL:-}" ]] || echo mongo; echo redis persister api
-  if [[ -n "${1:-}" ]]; then gateways "$1"; else { seq 1 "$(current_gateway_count)"; recorded_gateways; } | sort -un | sed 's/^/gateway-/'; fi
+  gateways "$n"
+  if [[ -z "${1:-}" ]]; then
+    for i in $(recorded_gateways | sort -n); do (( i > n )) && running_pid "gateway-$i" >/dev/null && echo "gateway-$i"; done
+  fi
   echo nginx
 }
 pairs() { local s; for s; do echo "$s:$(port_of "$s")"; done; }   # NAME:PORT, for check_ports
@@ -122,81 +120,23 @@ launch_apps() { local app; for app; do start_app "$app"; done; for app; do wait_
 # ---------------------------------------------------------------------------------------------
 # nginx
 
-# Upstream entries kept for ip_hash: removing a server from an ip_hash upstream changes where
-# every client hashes, so gateways scaled away stay listed as "down" (as the nginx docs advise)
-# until the next `down`. The entry count only grows while the topology is up.
-gateway_slots() {
-  local n="$1" slots=0
+# The native config for n gateways: nginx.conf with its "# >>> native:NAME" blocks filled with
+# local values (tools/ops/native-nginx-conf.js), tested, installed as $NGINX_CONF; returns 0 if
+# that changed. Upstream entries are kept for ip_hash: removing a server from an ip_hash upstream
+# changes where every client hashes, so gateways scaled away stay listed as "down" (as the nginx
+# docs advise) until the next `down`: $SLOTS_FILE, the entry count, only grows while up.
+update_nginx_conf() {
+  local n="$1" new="$NGINX_CONF.new" slots=0 i serving=() scaled_away=()
   [[ -f "$SLOTS_FILE" ]] && is_positive_int "$(cat "$SLOTS_FILE")" && slots="$(cat "$SLOTS_FILE")"
   (( n > slots )) && slots="$n"
-  echo "$slots"
-}
-
-# Writes the native config to $1: nginx.conf with each "# >>> native:NAME ... # <<< native:NAME"
-# block replaced by BLOCK_NAME (indented like the marker). Fails on an unknown, missing,
-# duplicated or unterminated block, so a template edit cannot silently break the native run.
-render_nginx_conf() {
-  local out="$1" n="$2" slots i servers=""
-  slots="$(gateway_slots "$n")"
   for ((i = 1; i <= slots; i++)); do
-    if (( i <= n )); then servers+="server 127.0.0.1:$(gateway_port "$i") max_fails=1 fail_timeout=5s;"$'\n'
-    else servers+="server 127.0.0.1:$(gateway_port "$i") down;  # scaled away; keeps the ip_hash mapping"$'\n'; fi
+    if (( i <= n )); then serving+=("$(gateway_port "$i")"); else scaled_away+=("$(gateway_port "$i")"); fi
   done
   mkdir -p "$NGINX_DIR"
-
-  BLOCK_main="$(nginx_user_line)
-daemon off;
-pid $NGINX_DIR/nginx.pid;
-error_log $LOG_DIR/nginx.log warn;" \
-  BLOCK_rlimit="worker_rlimit_nofile $(nginx_rlimit);" \
-  BLOCK_http_paths="access_log $LOG_DIR/nginx-access.log upstream buffer=64k flush=5s;
-client_body_temp_path $NGINX_DIR/client_body;
-proxy_temp_path $NGINX_DIR/proxy;
-fastcgi_temp_path $NGINX_DIR/fastcgi;
-uwsgi_temp_path $NGINX_DIR/uwsgi;
-scgi_temp_path $NGINX_DIR/scgi;" \
-  BLOCK_listen="listen 127.0.0.1:$NGINX_PORT backlog=4096;" \
-  BLOCK_gateways="$servers" \
-  BLOCK_api="server 127.0.0.1:$API_PORT_LOCAL max_fails=1 fail_timeout=5s;" \
-  BLOCK_web_root="root $REPO_DIR/web;" \
-  awk -v want="main rlimit http_paths listen gateways api web_root" '
-    BEGIN { print "# Generated by scripts/topology.sh from nginx.conf: edit that file, not this one."; bad = 0 }
-    /^[ \t]*# >>> native:/ {
-      name = $0; sub(/.*# >>> native:/, "", name); sub(/[^A-Za-z0-9_].*/, "", name)
-      indent = $0; sub(/#.*/, "", indent)
-      if (cur != "") { print "nginx.conf: block " name " opens inside block " cur > "/dev/stderr"; bad = 1; exit }
-      if (!(("BLOCK_" name) in ENVIRON)) { print "nginx.conf: unknown native block " name > "/dev/stderr"; bad = 1; exit }
-      cur = name; seen[name]++
-      k = split(ENVIRON["BLOCK_" name], lines, "\n")
-      for (j = 1; j <= k; j++) if (lines[j] != "") print indent lines[j]
-      next
-    }
-    /^[ \t]*# <<< native:/ { cur = ""; next }
-    cur != "" { next }
-    { print }
-    END {
-      if (bad) exit 1
-      if (cur != "") { print "nginx.conf: block " cur " is not closed" > "/dev/stderr"; exit 1 }
-      n = split(want, names, " ")
-      for (i = 1; i <= n; i++) if (seen[names[i]] != 1) {
-        print "nginx.conf: native block " names[i] " found " (seen[names[i]] + 0) " times (expected once)" > "/dev/stderr"; exit 1
-      }
-    }' "$NGINX_TEMPLATE" >"$out" || die "cannot render $NGINX_TEMPLATE"
-}
-
-nginx_test() {
-  local conf="$1" out
-  out="$("$NGINX_BIN" -t -q -c "$conf" -p "$NGINX_DIR/" 2>&1)" || die "nginx rejects $conf:
-$out"
-}
-
-# Renders and tests the config for n gateways, installs it as $NGINX_CONF and records the slots.
-# Returns 0 if the installed config changed.
-update_nginx_conf() {
-  local n="$1" new="$NGINX_CONF.new" slots
-  slots="$(gateway_slots "$n")"   # read before the file is rewritten below
-  render_nginx_conf "$new" "$n"
-  nginx_test "$new"
+  node tools/ops/native-nginx-conf.js --template "$NGINX_TEMPLATE" --prefix "$NGINX_DIR" --logs "$LOG_DIR" \
+    --web "$REPO_DIR/web" --user-line "$(nginx_user_line)" --rlimit "$(nginx_rlimit)" --listen "$NGINX_PORT" \
+    --api "$API_PORT_LOCAL" --gateways "${serving[*]}" --down "${scaled_away[*]}" >"$new" || die "cannot render $NGINX_TEMPLATE"
+  nginx_test "$new" "$NGINX_DIR"
   echo "$slots" >"$SLOTS_FILE"
   if [[ -f "$NGINX_CONF" ]] && cmp -s "$new" "$NGINX_CONF"; then rm -f "$new"; return 1; fi
   mv "$new" "$NGINX_CONF"
@@ -225,27 +165,34 @@ reload_nginx() {
 
 wait_nginx() { wait_ready nginx "$HEALTH_TIMEOUT" http_ok "http://127.0.0.1:$NGINX_PORT/health"; }
 
+# run_gateways N [APP...]: the apps and gateways 1..N run and Nginx routes to exactly those; the
+# gateways above N are stopped, highest first. Scale up: the new gateways are ready before Nginx
+# routes to them. Scale down: they leave Nginx (new handshakes go elsewhere) before they stop.
+# The other replicas and their clients are untouched either way.
+run_gateways() {
+  local n="$1" extras; shift
+  echo "$n" >"$GATEWAYS_FILE"
+  # shellcheck disable=SC2046 # one argument per gateway
+  launch_apps "$@" $(gateways "$n")
+  extras="$(extra_gateways "$n")"
+  if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
+  start_nginx
+  wait_nginx
+  [[ -z "$extras" ]] || sv_stop $extras
+}
+
 # ---------------------------------------------------------------------------------------------
 # commands
 
 cmd_up() {
-  local n="${1:-$(current_gateway_count)}" extras
+  local n="${1:-$(wanted_gateways "$GATEWAYS_FILE")}"
   is_positive_int "$n" || usage_error "usage: $0 up [N]   (N = number of gateways, a positive integer)"
   # shellcheck disable=SC2046 # one argument per pair
   check_ports $(pairs $(services "$n")) "kafka:$KAFKA_CONTROLLER_PORT"
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # gateways hold many sockets; use the hard limit
   infra/infra.sh up
   build_if_stale
-  echo "$n" >"$GATEWAYS_FILE"
-
-  # shellcheck disable=SC2046 # one argument per app
-  launch_apps persister api $(gateways "$n")
-
-  extras="$(extra_gateways "$n")"
-  if update_nginx_conf "$n" && running_pid nginx >/dev/null; then reload_nginx; fi
-  start_nginx
-  wait_nginx
-  [[ -z "$extras" ]] || sv_stop $extras
+  run_gateways "$n" persister api
   log "up: persister, api, $n gateway(s), nginx on http://127.0.0.1:$NGINX_PORT"
 }
 
@@ -260,13 +207,10 @@ cmd_down() {
 
 # One row per service; exits 1 if an expected one is not running.
 cmd_status() {
-  local name down=0 any=0 n; n="$(current_gateway_count)"
+  local name down=0 any=0
   status_header
   for name in $(services); do
-    if running_pid "$name" >/dev/null; then any=1
-    # A gateway above the wanted count that is gone is simply scaled away.
-    elif [[ "$name" == gateway-* ]] && (( ${name#gateway-} > n )); then continue
-    fi
+    running_pid "$name" >/dev/null && any=1
     status_row "$name" || down=1
   done
   [[ -z "${MONGO_URL:-}" ]] || echo "mongo        -        -       external -          -"
@@ -274,63 +218,31 @@ cmd_status() {
   return "$down"
 }
 
-# "✓ name  detail" or "✗ name  detail"; counts failures in HEALTH_DOWN.
-HEALTH_DOWN=0
-health_line() {
-  if [[ "$1" == ok ]]; then printf '%s %-11s %s\n' "$OK" "$2" "$3"
-  else printf '%s %-11s %s\n' "$BAD" "$2" "$3"; HEALTH_DOWN=$((HEALTH_DOWN + 1)); fi
-}
-
-# GET url: ok when 200; the detail names terminus' checks ("kafka up, mongodb up").
-check_http() {
-  local name="$1" url="$2" body code checks
-  body="$(curl -s --max-time 5 -w '\n%{http_code}' "$url" 2>/dev/null)" || true
-  code="${body##*$'\n'}"; body="${body%$'\n'*}"
-  checks="$(grep -o '"details":{.*' <<<"$body" | grep -o '"[A-Za-z0-9_-]*":{"status":"[a-z]*"' \
-    | sed 's/"\([^"]*\)":{"status":"\([^"]*\)"/\1 \2/' | paste -sd, - | sed 's/,/, /g' || true)"
-  [[ "$code" =~ ^[0-9]{3}$ && "$code" != 000 ]] || code="no answer"
-  if [[ "$code" == 200 ]]; then health_line ok "$name" "$url 200${checks:+ ($checks)}"
-  else health_line bad "$name" "$url $code${checks:+ ($checks)}"; fi
-}
-
-check_tcp() {
-  if timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$2" 2>/dev/null; then health_line ok "$1" "tcp 127.0.0.1:$2 open"
-  else health_line bad "$1" "tcp 127.0.0.1:$2 closed"; fi
-}
-
+# One line per check, then "all healthy" or "N check(s) failed" (exit 1): tools/ops/health.js
+# does the checks; this says what to check.
 cmd_health() {
-  local name n; n="$(current_gateway_count)"
-  for name in $(services | grep '^gateway-'); do
-    # A gateway above the wanted count that is gone is scaled away, not down.
-    (( ${name#gateway-} > n )) && ! running_pid "$name" >/dev/null && continue
-    check_http "$name" "http://127.0.0.1:$(port_of "$name")/health"
-  done
-  check_http api "http://127.0.0.1:$API_PORT_LOCAL/health"
-  check_http persister "http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
-  check_http nginx "http://127.0.0.1:$NGINX_PORT/health"
-  check_tcp kafka "$KAFKA_PORT"
-  if [[ -n "${MONGO_URL:-}" ]]; then health_line ok mongo "external MONGO_URL (not checked here)"
-  else check_tcp mongo "$MONGO_PORT"; fi
-  local pong; pong="$(timeout 3 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null || true)"
-  if [[ "$pong" == PONG ]]; then health_line ok redis "tcp 127.0.0.1:$REDIS_PORT open, redis-cli ping: PONG"
-  else health_line bad redis "redis-cli ping on 127.0.0.1:$REDIS_PORT: ${pong:-no answer}"; fi
-  if (( HEALTH_DOWN > 0 )); then echo "$HEALTH_DOWN check(s) failed"; return 1; fi
-  echo "all healthy"
+  local name checks=()
+  for name in $(services | grep '^gateway-'); do checks+=("$name=http://127.0.0.1:$(port_of "$name")/health"); done
+  checks+=("api=http://127.0.0.1:$API_PORT_LOCAL/health" "persister=http://127.0.0.1:$PERSISTER_PORT_LOCAL/health"
+    "nginx=http://127.0.0.1:$NGINX_PORT/health" "kafka=tcp:$KAFKA_PORT")
+  if [[ -n "${MONGO_URL:-}" ]]; then checks+=("mongo=skip:external MONGO_URL (not checked here)")
+  else checks+=("mongo=tcp:$MONGO_PORT"); fi
+  node tools/ops/health.js "${checks[@]}" "redis=redis:$REDIS_PORT"
 }
 
 cmd_logs() {
-  local service="${1:-}" files=() f known
+  local service="${1:-}" f files=() known
   [[ -d "$LOG_DIR" ]] || die "no logs yet ($LOG_DIR does not exist)"
   case "$service" in
-    "")      for f in kafka mongo redis persister api nginx; do [[ -f "$LOG_DIR/$f.log" ]] && files+=("$LOG_DIR/$f.log"); done
-             for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
-    gateway) for f in "$LOG_DIR"/gateway-*.log; do [[ -f "$f" ]] && files+=("$f"); done ;;
-    *)       if [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$LOG_DIR/$service.log" ]]; then files+=("$LOG_DIR/$service.log")
-             else
-               known="$(cd "$LOG_DIR" && ls -- *.log 2>/dev/null | sed 's/\.log$//' | grep -Ev -- '-(install|build)$' | paste -sd' ' -)"
+    "")      set -- "$LOG_DIR"/{kafka,mongo,redis,persister,api,nginx}.log "$LOG_DIR"/gateway-*.log ;;
+    gateway) set -- "$LOG_DIR"/gateway-*.log ;;
+    *)       set -- "$LOG_DIR/$service.log"
+             if ! [[ "$service" =~ ^[A-Za-z0-9_-]+$ && -f "$1" ]]; then
+               known="$(ls -- "$LOG_DIR" | sed -n 's/\.log$//p' | grep -Ev -- '-(install|build)$' | paste -sd' ' - || true)"
                usage_error "no log for service '$service' (known: gateway ${known:-none})"
              fi ;;
   esac
+  for f; do [[ -f "$f" ]] && files+=("$f"); done
   (( ${#files[@]} )) || die "no log files in $LOG_DIR"
   if [[ -t 1 ]]; then exec tail -n "$LOG_LINES" -F "${files[@]}"; fi
   tail -n "$LOG_LINES" "${files[@]}"
@@ -339,18 +251,15 @@ cmd_logs() {
 cmd_build() { npm_install_if_changed; build_now; echo "built: dist/apps/{gateway,persister,api}"; }
 
 cmd_reload() {
-  local n; n="$(current_gateway_count)"
+  local n; n="$(wanted_gateways "$GATEWAYS_FILE")"
   running_pid nginx >/dev/null || die "nginx is not running; start the topology with: $0 up"
   update_nginx_conf "$n" || log "nginx: config unchanged, reloading anyway"
   reload_nginx
   wait_nginx
 }
 
-# Scale up: start and wait for the new gateways, then let Nginx route to them.
-# Scale down: first take the gateways out of Nginx (new handshakes go elsewhere), then stop them,
-# highest first. The other replicas and their clients are untouched either way.
 cmd_scale() {
-  local n="${1:-}" extras
+  local n="${1:-}"
   is_positive_int "$n" || usage_error "usage: $0 scale N   (N = number of gateways, a positive integer; got '${n}')"
   running_pid nginx >/dev/null || die "the topology is not up (nginx is stopped); use: $0 up $n"
   # shellcheck disable=SC2046 # one argument per pair
@@ -358,13 +267,7 @@ cmd_scale() {
   ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
   # No rebuild here: new replicas run the same build as the running ones (like scaling a
   # docker service with the same image); `up` is where sources get rebuilt.
-  echo "$n" >"$GATEWAYS_FILE"
-  # shellcheck disable=SC2046 # one argument per gateway
-  launch_apps $(gateways "$n")
-  extras="$(extra_gateways "$n")"
-  if update_nginx_conf "$n"; then reload_nginx; fi
-  wait_nginx
-  [[ -z "$extras" ]] || sv_stop $extras
+  run_gateways "$n"
   log "scale: $n gateway(s) running"
 }
 

@@ -101,13 +101,6 @@ wait_ready() {
 
 http_ok() { [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" 2>/dev/null)" == 200 ]]; }
 
-port_of() {
-  case "$1" in
-    persister) echo "$PERSISTER_PORT_LOCAL" ;; api) echo "$API_PORT_LOCAL" ;; nginx) echo "$NGINX_PORT" ;;
-    gateway-*) gateway_port "${1#gateway-}" ;; kafka) echo "$KAFKA_PORT" ;; mongo) echo "$MONGO_PORT" ;; redis) echo "$REDIS_PORT" ;;
-  esac
-}
-
 # status_row NAME: "NAME PID PORT running UPTIME CONNECTIONS", or "NAME - PORT stopped - -" (fails).
 status_row() {
   local pid port up conns="-"; port="$(port_of "$1")"
@@ -124,6 +117,17 @@ status_header() { printf '%-12s %-8s %-7s %-8s %-10s %s\n' SERVICE PID PORT STAT
 NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 nginx_user_line() { if (( EUID == 0 )); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: nginx keeps the current user)"; fi; }
 nginx_rlimit() { local hard; hard="$(ulimit -Hn)"; if [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < 65535 )); then echo "$hard"; else echo 65535; fi; }
+# nginx_test CONF PREFIX: stops the script, with nginx's complaint, unless nginx accepts CONF.
+nginx_test() { local out; out="$("$NGINX_BIN" -t -q -c "$1" -p "$2/" 2>&1)" || die "nginx rejects $1:"$'\n'"$out"; }
+
+# render_template FILE NAME=VALUE...: prints FILE with every @NAME@ replaced by VALUE (the config
+# templates beside the scripts); a placeholder left without a value stops the script.
+render_template() {
+  local text pair; text="$(<"$1")"
+  for pair in "${@:2}"; do text="${text//"@${pair%%=*}@"/"${pair#*=}"}"; done
+  [[ ! "$text" =~ @[A-Z0-9_]+@ ]] || die "$1: no value for ${BASH_REMATCH[0]}"
+  printf '%s\n' "$text"
+}
 
 apt_install() {
   local missing=()

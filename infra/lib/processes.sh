@@ -11,8 +11,9 @@ alive_pid_in() {
   [[ "$pid" =~ ^[0-9]+$ ]] && is_alive "$pid" && echo "$pid"
 }
 
-# Who listens on a TCP port (any address): its pid, empty when free.
-port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+# Who listens on a TCP port (any address): its pid; empty when free or when the holder is not
+# ours to see (not root) - never a failure, which set -e would turn into a silent exit.
+port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true; }
 port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 
 is_positive_int() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
