@@ -1,2 +1,3 @@
 export * from './chat-client';
+export * from './http';
 export * from './unique';
