@@ -15,6 +15,18 @@ export LOG_LEVEL="${LOG_LEVEL:-warn}"
 export EMPTY_ROOM_TTL_SECONDS="${EMPTY_ROOM_TTL_SECONDS:-5}"
 # A TEST-ONLY admin password for the topology the tests start (admin is disabled without one).
 export ADMIN_PASSWORD="${ADMIN_PASSWORD:-test-only-admin-password}"
+# Rate limits (README "Rate limits") of the topology the tests start. Raised where the suites are
+# not a user's pace, never turned off, so every request still goes through the limiter: every e2e
+# login comes from 127.0.0.1 (one at a time or 30 at once, hundreds per run: 1000 per 5 s is above
+# that pace and below what rate-limits.e2e-spec.ts reaches with 50 at once from its own address);
+# the operations spec logs in as admin 7 times a run; history-under-load reads ~10,000 pages in 5 s
+# with one token. room:create keeps its count with a 5 s window, so rate-limits.e2e-spec.ts sees a
+# limit end within seconds.
+export RATE_LIMIT_LOGIN_PER_IP="${RATE_LIMIT_LOGIN_PER_IP:-1000/5}"
+export RATE_LIMIT_ADMIN_LOGIN_PER_IP="${RATE_LIMIT_ADMIN_LOGIN_PER_IP:-100/60}"
+export RATE_LIMIT_ADMIN_LOGIN_PER_USERNAME="${RATE_LIMIT_ADMIN_LOGIN_PER_USERNAME:-100/60}"
+export RATE_LIMIT_ROOM_CREATE_PER_USER="${RATE_LIMIT_ROOM_CREATE_PER_USER:-10/5}"
+export RATE_LIMIT_REST_READS_PER_USER="${RATE_LIMIT_REST_READS_PER_USER:-1000000/60}"
 
 source infra/lib/common.sh
 # The secret the topology runs with (generated under .data/ on first use): the tests that sign

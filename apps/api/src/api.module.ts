@@ -5,9 +5,11 @@ import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { KafkaModule, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
+import { RateLimitsModule } from '@app/rate-limits';
 import { RedisModule, RedisProbe } from '@app/redis';
 import { RoomViews } from '@app/rooms';
 import { AdminAuthGuard } from './admin/admin-auth.guard';
+import { AdminEnabledGuard } from './admin/admin-enabled.guard';
 import { AdminLogin } from './admin/admin-login.service';
 import { AdminViews } from './admin/admin-views.service';
 import { AdminController, AdminLoginController } from './admin/admin.controller';
@@ -15,6 +17,7 @@ import { AuthController } from './auth/auth.controller';
 import { LoginService } from './auth/login.service';
 import { BearerAuthGuard } from './http/bearer-auth.guard';
 import { ChatErrorFilter } from './http/chat-error.filter';
+import { RateLimitGuard } from './http/rate-limit.guard';
 import { StoreAdmission } from './http/store-admission';
 import { StoreAdmissionInterceptor } from './http/store-admission.interceptor';
 import { HistoryPages } from './rooms/history-pages.service';
@@ -30,6 +33,7 @@ import { RoomsController } from './rooms/rooms.controller';
     // History pages below the persister's committed offset are final (HistoryPages).
     KafkaModule,
     RedisModule,
+    RateLimitsModule,
     AuthModule,
     HealthModule.forProbes([MongoProbe, RedisProbe]),
   ],
@@ -42,6 +46,8 @@ import { RoomsController } from './rooms/rooms.controller';
     RoomReaper,
     BearerAuthGuard,
     AdminAuthGuard,
+    AdminEnabledGuard,
+    RateLimitGuard,
     AdminLogin,
     AdminViews,
     { provide: APP_FILTER, useClass: ChatErrorFilter },

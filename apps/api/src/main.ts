@@ -13,6 +13,9 @@ void startApp(
     // The public paths are /api/... and /admin/...; health and metrics stay at the root.
     app.setGlobalPrefix('api', { exclude: ['health', 'health/live', 'metrics', 'admin/{*path}'] });
     (app as NestExpressApplication).useBodyParser('json', { limit: '64kb' });
+    // Behind Nginx: req.ip is the client's address from X-Forwarded-For (the per-address rate limits
+    // key on it); only that many proxies' entries are believed, so a client cannot forge its own.
+    (app as NestExpressApplication).set('trust proxy', config.api.trustProxyHops);
     await app.listen(config.ports.api, config.bindHost);
   },
 );

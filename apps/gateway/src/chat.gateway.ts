@@ -35,6 +35,7 @@ import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
 import { UserRename } from './users/user-rename.service';
 import { acknowledge } from './socket/acknowledge';
+import { RateLimited } from './socket/rate-limited.decorator';
 import { socketAuth } from './socket/socket-auth';
 import { LocalSockets } from './socket/local-sockets';
 import type { ChatServer, ChatSocket } from './socket/socket-state';
@@ -43,7 +44,9 @@ const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
 /**
  * The Socket.IO edge of PROTOCOL.md. Handlers parse their payload and make one service call;
- * `acknowledge` answers exactly once and turns every failure into a coded error.
+ * `acknowledge` answers exactly once and turns every failure into a coded error. `@RateLimited`
+ * events are counted per user in Redis first; `message:send` is not (its per-socket budget,
+ * SendRate, is kept in memory: no Redis round trip on the hot path).
  */
 @WebSocketGateway()
 export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
@@ -107,6 +110,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('room:create')
+  @RateLimited('roomCreate')
   onRoomCreate(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => {
       const { name } = parseInput(roomCreateSchema, body);
@@ -115,6 +119,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('room:join')
+  @RateLimited('roomJoin')
   async onRoomJoin(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     let goLive: (() => void) | undefined;
     await acknowledge(
@@ -149,6 +154,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('typing')
+  @RateLimited('typing')
   onTyping(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => {
       await this.typingRelay.typing(socket, parseInput(typingSchema, body));
@@ -157,6 +163,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   }
 
   @SubscribeMessage('user:rename')
+  @RateLimited('userRename')
   onUserRename(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => ({
       user: await this.renames.rename(socket, parseInput(userRenameSchema, body).username),

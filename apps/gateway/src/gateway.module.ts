@@ -4,6 +4,7 @@ import { APP_CONFIG, ConfigModule, type AppConfig } from '@app/config';
 import { KafkaModule, KafkaProbe, PersistedProgress } from '@app/kafka';
 import { MongoModule, MongoProbe } from '@app/mongo';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/observability';
+import { RateLimitsModule } from '@app/rate-limits';
 import { RedisModule, RedisProbe } from '@app/redis';
 import { RoomViews } from '@app/rooms';
 import { AdminEvictions } from './admin/admin-evictions.service';
@@ -20,6 +21,7 @@ import { JoinHistory } from './rooms/join-history.service';
 import { RoomMembership } from './rooms/room-membership.service';
 import { TypingRelay } from './typing/typing-relay.service';
 import { LocalSockets } from './socket/local-sockets';
+import { RateLimitInterceptor } from './socket/rate-limit.interceptor';
 import { UserRename } from './users/user-rename.service';
 
 @Module({
@@ -30,12 +32,14 @@ import { UserRename } from './users/user-rename.service';
     KafkaModule,
     MongoModule,
     RedisModule,
+    RateLimitsModule,
     AuthModule,
     HealthModule.forProbes([KafkaProbe, MongoProbe, RedisProbe]),
   ],
   providers: [
     ChatGateway,
     LocalSockets,
+    RateLimitInterceptor,
     LiveStream,
     { provide: RoomTails, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new RoomTails(c.chat.roomTail) },
     { provide: RetryWindow, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new RetryWindow(c.chat.retryWindowMs) },

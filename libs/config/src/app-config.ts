@@ -1,5 +1,18 @@
 import { hostname } from 'node:os';
-import { envSchema, type Env } from './config.schema';
+import { envSchema, type Env, type RateLimitRule } from './config.schema';
+
+export type { RateLimitRule } from './config.schema';
+
+/** The rate limits of README "Rate limits", each counted per address, per user or per username. */
+export type RateLimitName =
+  | 'login'
+  | 'adminLogin'
+  | 'adminLoginUsername'
+  | 'roomCreate'
+  | 'roomJoin'
+  | 'userRename'
+  | 'typing'
+  | 'restReads';
 
 /** The validated configuration, grouped by the system each part talks to. */
 export interface AppConfig {
@@ -39,7 +52,17 @@ export interface AppConfig {
     readonly retryWindowMs: number;
   };
   readonly persister: { readonly batchMax: number };
-  readonly api: { readonly storeConcurrency: number; readonly storeQueue: number; readonly historyCacheMessages: number };
+  readonly api: {
+    readonly storeConcurrency: number;
+    readonly storeQueue: number;
+    readonly historyCacheMessages: number;
+    readonly trustProxyHops: number;
+  };
+  readonly rateLimits: {
+    /** null: that limit is off. */
+    readonly rules: { readonly [name in RateLimitName]: RateLimitRule | null };
+    readonly redisTimeoutMs: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +115,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       retryWindowMs: Math.round(e.RETRY_WINDOW_MINUTES * 60_000),
     },
     persister: { batchMax: e.PERSISTER_BATCH_MAX },
-    api: { storeConcurrency: e.API_STORE_CONCURRENCY, storeQueue: e.API_STORE_QUEUE, historyCacheMessages: e.HISTORY_CACHE_MESSAGES },
+    api: {
+      storeConcurrency: e.API_STORE_CONCURRENCY,
+      storeQueue: e.API_STORE_QUEUE,
+      historyCacheMessages: e.HISTORY_CACHE_MESSAGES,
+      trustProxyHops: e.TRUST_PROXY_HOPS,
+    },
+    rateLimits: {
+      rules: {
+        login: e.RATE_LIMIT_LOGIN_PER_IP,
+        adminLogin: e.RATE_LIMIT_ADMIN_LOGIN_PER_IP,
+        adminLoginUsername: e.RATE_LIMIT_ADMIN_LOGIN_PER_USERNAME,
+        roomCreate: e.RATE_LIMIT_ROOM_CREATE_PER_USER,
+        roomJoin: e.RATE_LIMIT_ROOM_JOIN_PER_USER,
+        userRename: e.RATE_LIMIT_USER_RENAME_PER_USER,
+        typing: e.RATE_LIMIT_TYPING_PER_USER,
+        restReads: e.RATE_LIMIT_REST_READS_PER_USER,
+      },
+      redisTimeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
+    },
   };
 }

@@ -7,6 +7,21 @@ const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
+/** A rate limit: at most `points` in each window of `durationSeconds`. */
+export interface RateLimitRule {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+/** "<count>/<seconds>" (at most count in each window of that many seconds), or 0 / off: no limit. */
+const rateLimit = z
+  .string()
+  .trim()
+  .regex(/^(0|off|[1-9]\d{0,8}\/[1-9]\d{0,6})$/, 'must be <count>/<seconds> (e.g. 30/60), or 0 or off for no limit')
+  .transform((v): RateLimitRule | null => {
+    const [points, seconds] = v.split('/');
+    return seconds === undefined ? null : { points: Number(points), durationSeconds: Number(seconds) };
+  });
+
 /**
  * Every environment variable chatstream reads, with the safe local defaults that
  * `.env.example` documents. Nothing outside libs/config reads process.env.
@@ -45,6 +60,9 @@ export const envSchema = z
     API_STORE_QUEUE: z.coerce.number().int().min(0).max(100_000).default(200),
     // Messages of final history the api keeps in memory to answer pages (HistoryRuns; ~0.5 KB each; 0: off).
     HISTORY_CACHE_MESSAGES: z.coerce.number().int().min(0).max(10_000_000).default(100_000),
+    // Proxies in front of the api whose X-Forwarded-For it believes (Nginx: 1), so that the per-address
+    // rate limits see the client's address, not the proxy's.
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(1),
 
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
 
@@ -73,6 +91,21 @@ export const envSchema = z
     RETRY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
 
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),
+
+    // Rate limits shared by the replicas through Redis (README "Rate limits"), each "<count>/<seconds>"
+    // or 0/off. No passwords: a user login guards against scripted sign-ups, so it tolerates many
+    // people behind one NAT address; the admin login has a password, so it is tight.
+    RATE_LIMIT_LOGIN_PER_IP: rateLimit.default('30/60'),
+    RATE_LIMIT_ADMIN_LOGIN_PER_IP: rateLimit.default('10/900'),
+    RATE_LIMIT_ADMIN_LOGIN_PER_USERNAME: rateLimit.default('20/900'),
+    RATE_LIMIT_ROOM_CREATE_PER_USER: rateLimit.default('10/60'),
+    RATE_LIMIT_ROOM_JOIN_PER_USER: rateLimit.default('120/60'),
+    RATE_LIMIT_USER_RENAME_PER_USER: rateLimit.default('5/60'),
+    RATE_LIMIT_TYPING_PER_USER: rateLimit.default('100/10'),
+    RATE_LIMIT_REST_READS_PER_USER: rateLimit.default('600/60'),
+    // How long a request waits for Redis to count it; past that (or with Redis down) each replica
+    // counts in its own memory, so the request goes on instead of failing or waiting.
+    RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.max(5_000).default(200),
   })
   .superRefine((env, ctx) => {
     if (env.JWT_SECRET === EXAMPLE_JWT_SECRET) {

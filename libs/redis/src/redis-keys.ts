@@ -21,6 +21,11 @@ export const RedisKeys = {
   renameAnnouncement: (roomId: string, userId: string, username: string) => `renamed:{${roomId}}:${userId}:${username}`,
   /** An admin's ban of a user, with the ban's TTL (its value: when it ends). */
   ban: (userId: string) => `ban:{${userId}}`,
+  /**
+   * The counters of one rate limit (libs/rate-limits): rate-limiter-flexible appends `:<subject>`
+   * (a client address, a user id or a username) and gives each counter its window as TTL.
+   */
+  rateLimit: (limit: string) => `rate-limit:${limit}`,
   /** One api replica at a time sweeps empty rooms. */
   roomReaperLock: 'room-reaper:lock',
   /** Pub/sub channel of the notices between replicas (ReplicaBus). */

@@ -1,4 +1,5 @@
 export * from './chat-client';
+export * from './http';
 export * from './unique';
 export * from './exactly-once';
 export * from './retrying-member';

@@ -1,15 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { RateLimited } from '../http/rate-limited.decorator';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminEnabledGuard } from './admin-enabled.guard';
 import { AdminLogin } from './admin-login.service';
 import { AdminViews } from './admin-views.service';
 
-/** PROTOCOL.md "Admin": the one route that needs no token. */
+/** PROTOCOL.md "Admin": the one route that needs no token; password guessing is rate limited. */
 @Controller('admin')
+@UseGuards(AdminEnabledGuard)
 export class AdminLoginController {
   constructor(private readonly login: AdminLogin) {}
 
   @Post('login')
   @HttpCode(200)
+  @RateLimited('adminLogin', 'adminLoginUsername')
   signIn(@Body() body: unknown) {
     return this.login.login(body);
   }

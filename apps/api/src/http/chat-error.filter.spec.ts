@@ -1,0 +1,29 @@
+import type { ArgumentsHost } from '@nestjs/common';
+import { ChatError } from '@app/contracts';
+import { ChatErrorFilter } from './chat-error.filter';
+
+/** What the filter wrote to a stub express response. */
+function answer(error: unknown) {
+  const sent = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown };
+  const response = {
+    setHeader: (name: string, value: string) => void (sent.headers[name] = value),
+    status: (status: number) => ((sent.status = status), response),
+    json: (body: unknown) => void (sent.body = body),
+  };
+  new ChatErrorFilter().catch(error, { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost);
+  return sent;
+}
+
+describe('ChatErrorFilter (stub response)', () => {
+  it('answers rate_limited as 429 JSON with Retry-After in whole seconds, rounded up', () => {
+    const sent = answer(new ChatError('rate_limited', 'too many logins from this address; retry in 42 s', 41_001));
+    expect(sent.status).toBe(429);
+    expect(sent.headers['Retry-After']).toBe('42');
+    expect(sent.body).toEqual({ error: { code: 'rate_limited', message: 'too many logins from this address; retry in 42 s', retryAfterMs: 41_001 } });
+  });
+
+  it('never says Retry-After 0', () => {
+    expect(answer(new ChatError('rate_limited', 'slow down', 1)).headers['Retry-After']).toBe('1');
+    expect(answer(new ChatError('unavailable', 'store busy', 1000)).headers['Retry-After']).toBe('1');
+  });
+});
