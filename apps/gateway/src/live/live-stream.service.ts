@@ -8,7 +8,7 @@ import { ChatMetrics } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
 import { LogPositions } from './log-positions';
-import { RetryWindow } from './retry-window';
+import { RetryWindow, type FirstRecord } from './retry-window';
 import { RoomTails } from './room-tails';
 
 /**
@@ -93,7 +93,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   /** The first record of a send, if this replica read one within the retry window. */
-  firstOf(roomId: string, clientMsgId: string): ChatMessage | undefined {
+  firstOf(roomId: string, clientMsgId: string): FirstRecord | undefined {
     return this.retries.firstOf(roomId, clientMsgId, Date.now());
   }
 

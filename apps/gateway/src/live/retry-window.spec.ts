@@ -1,33 +1,34 @@
 import type { ChatMessage } from '@app/contracts';
-import { RetryWindow } from './retry-window';
+import { retryAnswer, RetryWindow } from './retry-window';
 
 const MINUTE = 60_000;
+const alice = { id: 'u1', username: 'alice' };
 let nextSeq = 0;
-const aRecord = (clientMsgId: string, roomId = 'room-1'): ChatMessage => ({
+const aRecord = (clientMsgId: string, roomId = 'room-1', text = 'hi'): ChatMessage => ({
   id: `id-${nextSeq}`,
   roomId,
   seq: nextSeq++,
   clientMsgId,
-  user: { id: 'u1', username: 'alice' },
-  text: 'hi',
+  user: alice,
+  text,
   sentAt: new Date(0).toISOString(),
 });
 
 describe('RetryWindow', () => {
-  it('judges a second record of one send within the window a repeat and answers the first', () => {
+  it('judges a second record of one send within the window a repeat, and answers retries with the first', () => {
     const sut = new RetryWindow(5 * MINUTE);
     const first = aRecord('a');
-    expect(sut.remember(first, 1_000)).toBeUndefined();
-    expect(sut.remember(aRecord('a'), 1_000 + 4 * MINUTE)).toBe(first);
-    expect(sut.remember(aRecord('a'), 1_000 + 5 * MINUTE)).toBe(first);
-    expect(sut.firstOf('room-1', 'a', 1_000 + MINUTE)).toBe(first);
+    expect(sut.remember(first, 1_000)).toBe(false);
+    expect(sut.remember(aRecord('a'), 1_000 + 4 * MINUTE)).toBe(true);
+    expect(sut.remember(aRecord('a'), 1_000 + 5 * MINUTE)).toBe(true);
+    expect(retryAnswer(sut.firstOf('room-1', 'a', 1_000 + MINUTE)!, { roomId: 'room-1', clientMsgId: 'a', text: 'hi' }, alice)).toEqual(first);
   });
 
   it('keeps sends of other rooms and other ids apart', () => {
     const sut = new RetryWindow(5 * MINUTE);
     sut.remember(aRecord('a', 'room-1'), 0);
-    expect(sut.remember(aRecord('a', 'room-2'), 0)).toBeUndefined();
-    expect(sut.remember(aRecord('b', 'room-1'), 0)).toBeUndefined();
+    expect(sut.remember(aRecord('a', 'room-2'), 0)).toBe(false);
+    expect(sut.remember(aRecord('b', 'room-1'), 0)).toBe(false);
     expect(sut.size).toBe(3);
   });
 
@@ -35,8 +36,9 @@ describe('RetryWindow', () => {
     const sut = new RetryWindow(5 * MINUTE);
     sut.remember(aRecord('a'), 0);
     const later = aRecord('a');
-    expect(sut.remember(later, 5 * MINUTE + 1)).toBeUndefined();
-    expect(sut.remember(aRecord('a'), 6 * MINUTE)).toBe(later);
+    expect(sut.remember(later, 5 * MINUTE + 1)).toBe(false);
+    expect(sut.remember(aRecord('a'), 6 * MINUTE)).toBe(true);
+    expect(sut.firstOf('room-1', 'a', 6 * MINUTE)).toMatchObject({ id: later.id, seq: later.seq });
     expect(sut.firstOf('room-1', 'a', 11 * MINUTE + 2)).toBeUndefined();
   });
 
@@ -51,10 +53,25 @@ describe('RetryWindow', () => {
 
   it('still judges a late record exactly while it is within the slack of the newest one', () => {
     const sut = new RetryWindow(MINUTE, 30_000);
-    const first = aRecord('a');
-    sut.remember(first, 0);
+    sut.remember(aRecord('a'), 0);
     sut.remember(aRecord('other'), MINUTE + 20_000); // the newest record moved on
     // A copy of 'a' produced at 50 s (its producer retried) arrives now: still within the window of 'a'.
-    expect(sut.remember(aRecord('a'), 50_000)).toBe(first);
+    expect(sut.remember(aRecord('a'), 50_000)).toBe(true);
+  });
+});
+
+describe('retryAnswer', () => {
+  const sut = new RetryWindow(MINUTE);
+  sut.remember(aRecord('a', 'room-1', 'the text'), 0);
+  const first = sut.firstOf('room-1', 'a', 0)!;
+
+  it("refuses another sender's use of the clientMsgId with bad_request", () => {
+    expect(() => retryAnswer(first, { roomId: 'room-1', clientMsgId: 'a', text: 'the text' }, { id: 'u2', username: 'bob' })).toThrow(
+      expect.objectContaining({ code: 'bad_request' }),
+    );
+  });
+
+  it('refuses a different text under the same clientMsgId with bad_request: it is not a retry', () => {
+    expect(() => retryAnswer(first, { roomId: 'room-1', clientMsgId: 'a', text: 'another text' }, alice)).toThrow(expect.objectContaining({ code: 'bad_request' }));
   });
 });

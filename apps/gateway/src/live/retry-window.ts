@@ -1,4 +1,20 @@
-import type { ChatMessage } from '@app/contracts';
+import { ChatError, type ChatMessage, type User } from '@app/contracts';
+
+/**
+ * What the window keeps of a send's first record: what a retry's answer needs besides what the
+ * retry itself carries (room, clientMsgId, text), and a digest of the text to tell a retry from
+ * a different message that reuses the id. About a third of a whole message (README: memory).
+ */
+export interface FirstRecord {
+  readonly id: string;
+  readonly seq: number;
+  readonly userId: string;
+  readonly username: string;
+  readonly sentAt: string;
+  readonly textDigest: number;
+  /** The record's timestamp (ms). */
+  readonly at: number;
+}
 
 /**
  * Records of one send may reach Kafka more than once: a retry after a lost ack, on any replica,
@@ -15,7 +31,7 @@ import type { ChatMessage } from '@app/contracts';
  */
 export class RetryWindow {
   /** Map order is arrival order, close to timestamp order, which makes eviction a walk from the front. */
-  private readonly firsts = new Map<string, { message: ChatMessage; at: number }>();
+  private readonly firsts = new Map<string, FirstRecord>();
   private newest = 0;
 
   /**
@@ -33,24 +49,25 @@ export class RetryWindow {
     return this.firsts.size;
   }
 
-  /** Judges one record read from the log: returns the first record if this one repeats it. */
-  remember(message: ChatMessage, at: number): ChatMessage | undefined {
+  /** Judges one record read from the log: true when it repeats an earlier record of its send. */
+  remember(message: ChatMessage, at: number): boolean {
     const key = keyOf(message.roomId, message.clientMsgId);
     const first = this.firsts.get(key);
-    if (first && first.at >= at - this.windowMs) return first.message;
+    if (first && first.at >= at - this.windowMs) return true;
     if (first) this.firsts.delete(key); // outside the window: this record starts a new send
-    this.firsts.set(key, { message, at });
+    const { id, seq, user, sentAt, text } = message;
+    this.firsts.set(key, { id, seq, userId: user.id, username: user.username, sentAt, textDigest: digest(text), at });
     if (at > this.newest) {
       this.newest = at;
       this.evict();
     }
-    return undefined;
+    return false;
   }
 
   /** The first record of a send, if one was read within the window before `now`. */
-  firstOf(roomId: string, clientMsgId: string, now: number): ChatMessage | undefined {
+  firstOf(roomId: string, clientMsgId: string, now: number): FirstRecord | undefined {
     const first = this.firsts.get(keyOf(roomId, clientMsgId));
-    return first && first.at >= now - this.windowMs ? first.message : undefined;
+    return first && first.at >= now - this.windowMs ? first : undefined;
   }
 
   private evict(): void {
@@ -62,4 +79,26 @@ export class RetryWindow {
   }
 }
 
+/**
+ * The answer to a send whose first record is `first`: the message as history holds it. A
+ * clientMsgId names one message of one sender; another user's send with it, or the same user's
+ * with another text, is not a retry and is refused.
+ */
+export function retryAnswer(first: FirstRecord, send: { roomId: string; clientMsgId: string; text: string }, sender: User): ChatMessage {
+  if (first.userId !== sender.id) throw new ChatError('bad_request', 'clientMsgId was already used by another sender');
+  if (first.textDigest !== digest(send.text)) throw new ChatError('bad_request', 'clientMsgId was already used for another text');
+  const { id, seq, userId, username, sentAt } = first;
+  return { id, roomId: send.roomId, seq, clientMsgId: send.clientMsgId, user: { id: userId, username }, text: send.text, sentAt };
+}
+
 const keyOf = (roomId: string, clientMsgId: string): string => `${roomId}\u0000${clientMsgId}`;
+
+/**
+ * FNV-1a over the UTF-16 code units, 30 bits (a small integer in V8: no heap number per send):
+ * tells a retry's text from another; not a security boundary.
+ */
+function digest(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash & 0x3fffffff;
+}

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
-import { ChatError, LIMITS, messageFromRecord, type ChatMessage, type ChatRecord, type MessageSendInput, type User } from '@app/contracts';
+import { ChatError, LIMITS, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
 import { LiveStream } from '../live/live-stream.service';
+import { retryAnswer, type FirstRecord } from '../live/retry-window';
 import type { ChatSocket } from '../socket/socket-state';
 import { MessageProducer } from './message-producer.service';
 import { SendRate } from './send-rate';
@@ -29,7 +30,7 @@ const RESEND_AFTER_MS = 1_000;
 @Injectable()
 export class MessageSendService {
   private readonly rates = new WeakMap<ChatSocket, SendRate>();
-  private readonly underWay = new Map<string, Promise<ChatMessage>>();
+  private readonly underWay = new Map<string, Promise<FirstRecord>>();
 
   constructor(
     private readonly producer: MessageProducer,
@@ -50,7 +51,7 @@ export class MessageSendService {
     const { roomId, clientMsgId } = input;
     const user = socket.data.user;
     const known = this.live.firstOf(roomId, clientMsgId);
-    if (known) return answerFor(known, user);
+    if (known) return retryAnswer(known, { roomId, clientMsgId, text }, user);
     const key = `${roomId}\u0000${clientMsgId}`;
     let attempt = this.underWay.get(key);
     if (!attempt) {
@@ -58,19 +59,20 @@ export class MessageSendService {
       this.underWay.set(key, attempt);
       void attempt.catch(() => undefined).finally(() => this.underWay.delete(key));
     }
-    return answerFor(await attempt, user);
+    return retryAnswer(await attempt, { roomId, clientMsgId, text }, user);
   }
 
   /** Produces the record (guarantee 1: resolves only once Kafka has it) and reads back the send's first record. */
-  private async produce(record: ChatRecord): Promise<ChatMessage> {
+  private async produce(record: ChatRecord): Promise<FirstRecord> {
     const deadline = Date.now() + ANSWER_WITHIN_MS;
     const position = await this.producer.send({ key: record.roomId, value: JSON.stringify(record) }, PRODUCE_WITHIN_MS);
     if (!(await this.live.hasRead(position, Math.max(0, deadline - Date.now())))) {
       throw new ChatError('unavailable', 'the message is in Kafka but not confirmed yet; resend it with the same clientMsgId', RESEND_AFTER_MS);
     }
-    // Read and not a repeat: the stream holds it as the first record (the fallback only covers a
-    // window shorter than the time the read took).
-    return this.live.firstOf(record.roomId, record.clientMsgId) ?? messageFromRecord(record, position.offset);
+    const first = this.live.firstOf(record.roomId, record.clientMsgId);
+    // Only a window shorter than the read itself could have let it go already.
+    if (!first) throw new ChatError('unavailable', 'the message is in Kafka but no longer in the retry window', RESEND_AFTER_MS);
+    return first;
   }
 
   private takeRate(socket: ChatSocket): void {
@@ -79,10 +81,4 @@ export class MessageSendService {
     const waitMs = rate.take(Date.now());
     if (waitMs > 0) throw new ChatError('rate_limited', 'too many messages; slow down', waitMs);
   }
-}
-
-/** A clientMsgId names one send of one sender: another user's resend of it is refused, not answered. */
-function answerFor(first: ChatMessage, user: User): ChatMessage {
-  if (first.user.id !== user.id) throw new ChatError('bad_request', 'clientMsgId was already used by another sender');
-  return first;
 }
