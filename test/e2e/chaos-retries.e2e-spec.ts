@@ -15,10 +15,15 @@ async function listening(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => resolve(true));
-      socket.on('error', () => resolve(false));
-      socket.setTimeout(500, () => resolve(false));
-    }).finally(() => undefined);
+      const socket = createConnection({ host: '127.0.0.1', port });
+      const settle = (accepted: boolean) => {
+        socket.destroy();
+        resolve(accepted);
+      };
+      socket.once('connect', () => settle(true));
+      socket.once('error', () => settle(false));
+      socket.setTimeout(500, () => settle(false));
+    });
     if (open) return;
     await sleep(100);
   }

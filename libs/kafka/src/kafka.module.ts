@@ -17,9 +17,11 @@ import { MessagesTopic } from './messages-topic';
           brokers: config.kafka.brokers,
           logLevel: logLevel.WARN,
           logCreator: kafkaLogCreator,
-          // Backoff capped at 1 s: after a broker outage every client tries again within a second
-          // of it being back (the default cap of 30 s kept sends failing for ~6 s after it was up).
-          retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 8 },
+          // Backoff capped at 1 s, so after a broker outage every client is back within a second
+          // of it (the default cap of 30 s kept sends failing for ~6 s after it was up), and 30
+          // retries (~28 s) before kafkajs gives up: a consumer that gives up restarts as a new
+          // group member, which waits for its old self to expire (the live stream's 6 s session).
+          retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 30 },
         }),
     },
     MessagesTopic,

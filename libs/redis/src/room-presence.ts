@@ -67,16 +67,22 @@ export class RoomPresence {
    */
   async refresh(instance: string, entries: { roomId: string; entry: string; user: User }[]): Promise<void> {
     const expiresAt = Date.now() + this.ttlMs;
-    // One round trip in the usual case: the marker is read (and renewed) with the refresh itself.
-    const beat = this.redis.pipeline().set(RedisKeys.presenceMarker(instance), '1', 'PX', this.ttlMs * 3, 'GET');
+    const marker = RedisKeys.presenceMarker(instance);
+    // One round trip in the usual case: the marker is renewed (XX: never created here) and read
+    // with the refresh itself.
+    const beat = this.redis.pipeline().set(marker, '1', 'PX', this.ttlMs * 3, 'XX', 'GET');
     for (const { roomId, entry } of entries) beat.zadd(zsetKey(roomId), 'XX', expiresAt, entry);
     this.expireRooms(beat, entries);
-    const [marker] = (await beat.exec()) ?? [];
-    if (marker?.[1] !== null || entries.length === 0) return;
+    const [found] = (await beat.exec()) ?? [];
+    if (found?.[0] || found?.[1] !== null) return;
+    // The marker is written last, after the entries: if the restore fails part way (Redis just
+    // restarted and is flaky), the marker is still missing and the next beat restores again.
     const restore = this.redis.pipeline();
     for (const { roomId, entry, user } of entries) restore.zadd(zsetKey(roomId), expiresAt, entry).hset(hashKey(roomId), entry, encodeUser(user));
     this.expireRooms(restore, entries);
-    await restore.exec();
+    restore.set(marker, '1', 'PX', this.ttlMs * 3);
+    const results = (await restore.exec()) ?? [];
+    if (results.some(([error]) => error)) await this.redis.del(marker);
   }
 
   private expireRooms(pipeline: ChainableCommander, entries: { roomId: string }[]): void {
