@@ -66,8 +66,8 @@ function stubLog() {
   return { producer, liveStream, state };
 }
 
-/** A stub ChatMetrics: only the counter the send path touches. */
-const stubMetrics = () => ({ messagesReceived: { inc: () => undefined } }) as unknown as ChatMetrics;
+/** A stub ChatMetrics: only what the send path touches. */
+const stubMetrics = () => ({ messagesReceived: { inc: () => undefined }, sendReadBack: { observe: () => undefined } }) as unknown as ChatMetrics;
 
 function build(options: { ratePerSecond?: number } = {}) {
   const config = loadConfig({ JWT_SECRET: 'test-secret-of-enough-length', INSTANCE_ID: 'gw-test', MESSAGE_RATE_PER_SECOND: String(options.ratePerSecond ?? 50) });

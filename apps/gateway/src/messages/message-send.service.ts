@@ -66,7 +66,10 @@ export class MessageSendService {
   private async produce(record: ChatRecord): Promise<FirstRecord> {
     const deadline = Date.now() + ANSWER_WITHIN_MS;
     const position = await this.producer.send({ key: record.roomId, value: JSON.stringify(record) }, PRODUCE_WITHIN_MS);
-    if (!(await this.live.hasRead(position, Math.max(0, deadline - Date.now())))) {
+    const produced = performance.now();
+    const read = await this.live.hasRead(position, Math.max(0, deadline - Date.now()));
+    this.metrics.sendReadBack.observe((performance.now() - produced) / 1000);
+    if (!read) {
       throw new ChatError('unavailable', 'the message is in Kafka but not confirmed yet; resend it with the same clientMsgId', RESEND_AFTER_MS);
     }
     const first = this.live.firstOf(record.roomId, record.clientMsgId);

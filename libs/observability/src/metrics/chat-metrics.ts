@@ -22,6 +22,7 @@ export class ChatMetrics {
   readonly messagesPersisted = new Counter({ name: 'chat_messages_persisted_total', help: 'Messages stored in MongoDB for the first time', registers: [this.registry] });
   readonly deadLetters = new Counter({ name: 'chat_dead_letters_total', help: 'Records sent to the dead-letter topic', registers: [this.registry] });
   readonly produceLatency = new Histogram({ name: 'chat_produce_latency_seconds', help: 'Produce request duration (batch, acks=all)', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly sendReadBack = new Histogram({ name: 'chat_send_read_back_seconds', help: 'From Kafka acknowledging a send to this gateway reading it back (when its ack goes out)', buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly produceBatchSize = new Histogram({ name: 'chat_produce_batch_size', help: 'Messages per produce request', buckets: SIZE_BUCKETS, registers: [this.registry] });
   readonly persistLatency = new Histogram({ name: 'chat_persist_latency_seconds', help: 'Bulk write duration per chunk', buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly persistBatchSize = new Histogram({ name: 'chat_persist_batch_size', help: 'Messages per store insert (the batches of a fetch merged)', buckets: SIZE_BUCKETS, registers: [this.registry] });
