@@ -1,13 +1,14 @@
 import { Test } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import { ConfigModule } from '@app/config';
-import { presenceEntry, REDIS, RedisConnections, RedisKeys, RedisModule, RoomPresence } from '@app/redis';
+import { presenceEntry, REDIS, RedisConnections, RedisKeys, RedisModule, ReplicaRegistry, RoomPresence, type ClientSession } from '@app/redis';
 import { eventually, uniqueName } from '@app/testing';
 
 describe('Redis through the redis lib (real server)', () => {
   let redis: Redis;
   let connections: RedisConnections;
   let presence: RoomPresence;
+  let registry: ReplicaRegistry;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
@@ -15,6 +16,7 @@ describe('Redis through the redis lib (real server)', () => {
     redis = moduleRef.get(REDIS);
     connections = moduleRef.get(RedisConnections);
     presence = moduleRef.get(RoomPresence);
+    registry = moduleRef.get(ReplicaRegistry);
     close = () => moduleRef.close();
   });
 
@@ -64,5 +66,28 @@ describe('Redis through the redis lib (real server)', () => {
     // A beat that read the socket's rooms just before the leave:
     await presence.refresh(instance, [{ roomId: room, entry, user: bob }]);
     expect(await presence.members(room)).toEqual([]);
+  });
+
+  it("keeps a replica's admin sessions one by one, and tells its heartbeat to write them back after Redis lost them", async () => {
+    const instance = uniqueName('it-gw');
+    const session = (socketId: string): ClientSession => ({
+      socketId,
+      sessionId: `s-${socketId}`,
+      user: { id: uniqueName('u'), username: 'carol' },
+      instance,
+      rooms: [],
+      connectedAt: new Date(0).toISOString(),
+      address: '127.0.0.1',
+    });
+    const record = { instance, port: 1, pid: 1, startedAt: '', lastBeatAt: '', connections: 2, rooms: 0 };
+    await registry.putSession(session('a'), 10_000);
+    await registry.putSession(session('b'), 10_000);
+    await registry.dropSession(instance, 'a');
+    expect(await registry.report(record, 10_000)).toBe(true);
+    expect((await registry.sessions()).filter((s) => s.instance === instance).map((s) => s.socketId)).toEqual(['b']);
+    await redis.del(RedisKeys.replicaSessions(instance)); // what a restart without persistence does
+    expect(await registry.report(record, 10_000)).toBe(false);
+    await registry.restoreSessions(instance, [session('b'), session('c')], 10_000);
+    expect((await registry.sessions()).filter((s) => s.instance === instance).map((s) => s.socketId).sort()).toEqual(['b', 'c']);
   });
 });

@@ -88,9 +88,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   handleConnection(socket: ChatSocket): void {
     this.metrics.connections.inc();
-    this.heartbeat.soon();
     const { user, sessionId } = socket.data;
+    // Everything the gateway reads of the HTTP upgrade request (auth, headers, address) was copied
+    // into socket.handshake; the request itself (its socket, parser and buffers) would stay in
+    // memory for the connection's life. Dropped, as Socket.IO's memory-usage guide advises.
+    (socket.conn as unknown as { request: unknown }).request = null;
     this.sockets.register(socket);
+    this.heartbeat.sessionChanged(socket);
     socket.emit('session', { userId: user.id, username: user.username, sessionId, instance: this.config.instanceId });
     // An event the protocol does not have is answered too (PROTOCOL.md: bad_request), not left
     // without an answer; the known ones are answered by their handlers below.
@@ -105,7 +109,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleDisconnect(socket: ChatSocket): void {
     if (!socket.data.user) return;
     this.metrics.connections.dec();
-    this.heartbeat.soon();
+    this.heartbeat.sessionEnded(socket);
     void this.membership.disconnected(socket).catch((error: Error) => this.logger.warn(`cleanup failed: ${error.message}`));
   }
 
@@ -132,7 +136,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       },
       () => {
         goLive?.();
-        this.heartbeat.soon();
+        this.heartbeat.sessionChanged(socket);
       },
     );
   }
@@ -141,7 +145,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   onRoomLeave(@ConnectedSocket() socket: ChatSocket, @MessageBody() body: unknown, @Ack() ack: unknown): Promise<void> {
     return acknowledge(socket, ack, async () => {
       await this.membership.leave(socket, parseInput(roomLeaveSchema, body).roomId);
-      this.heartbeat.soon();
+      this.heartbeat.sessionChanged(socket);
       return {};
     });
   }

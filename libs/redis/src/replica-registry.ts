@@ -29,23 +29,48 @@ const replicaKey = RedisKeys.replica;
 const sessionsKey = RedisKeys.replicaSessions;
 
 /**
- * What each gateway replica reports on its heartbeat, for the admin API: itself and its
- * connected sessions. Records expire with the heartbeat, so a killed replica disappears.
+ * What each gateway replica reports for the admin API: itself (on its heartbeat) and its
+ * connected sessions (one hash field each, written when a session starts or changes and removed
+ * when it ends, so a connect costs one field, not a snapshot of every session). Both expire with
+ * the heartbeat, so a killed replica disappears.
  */
 @Injectable()
 export class ReplicaRegistry {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async report(record: ReplicaRecord, sessions: ClientSession[], ttlMs: number): Promise<void> {
-    const pipeline = this.redis.pipeline();
-    pipeline.set(replicaKey(record.instance), JSON.stringify(record), 'PX', ttlMs);
-    pipeline.del(sessionsKey(record.instance));
-    if (sessions.length > 0) {
-      pipeline.hset(sessionsKey(record.instance), ...sessions.flatMap((s) => [s.socketId, JSON.stringify(s)]));
-      pipeline.pexpire(sessionsKey(record.instance), ttlMs);
-    }
-    pipeline.sadd(REPLICAS, record.instance);
-    await pipeline.exec();
+  /**
+   * The heartbeat's report: the replica's record, and the expiry of its sessions moved forward.
+   * Resolves false when the sessions hash was gone (Redis restarted empty): the caller writes them
+   * all back (`restoreSessions`).
+   */
+  async report(record: ReplicaRecord, ttlMs: number): Promise<boolean> {
+    const results = await this.redis
+      .pipeline()
+      .set(replicaKey(record.instance), JSON.stringify(record), 'PX', ttlMs)
+      .pexpire(sessionsKey(record.instance), ttlMs)
+      .sadd(REPLICAS, record.instance)
+      .exec();
+    const error = results?.find(([e]) => e)?.[0];
+    if (error) throw error;
+    return results?.[1]?.[1] === 1;
+  }
+
+  async putSession(session: ClientSession, ttlMs: number): Promise<void> {
+    await this.redis.pipeline().hset(sessionsKey(session.instance), session.socketId, JSON.stringify(session)).pexpire(sessionsKey(session.instance), ttlMs).exec();
+  }
+
+  async dropSession(instance: string, socketId: string): Promise<void> {
+    await this.redis.hdel(sessionsKey(instance), socketId);
+  }
+
+  /** Writes every session of a replica again (after Redis lost them). */
+  async restoreSessions(instance: string, sessions: ClientSession[], ttlMs: number): Promise<void> {
+    if (sessions.length === 0) return;
+    await this.redis
+      .pipeline()
+      .hset(sessionsKey(instance), ...sessions.flatMap((s) => [s.socketId, JSON.stringify(s)]))
+      .pexpire(sessionsKey(instance), ttlMs)
+      .exec();
   }
 
   async forget(instance: string): Promise<void> {

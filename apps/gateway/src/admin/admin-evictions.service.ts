@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ReplicaBus, RoomPresence } from '@app/redis';
 import { RoomTails } from '../live/room-tails';
+import { ReplicaHeartbeat } from '../presence/replica-heartbeat.service';
 import { RoomDirectory } from '../rooms/room-directory.service';
 import { LocalSockets } from '../socket/local-sockets';
 
@@ -18,6 +19,7 @@ export class AdminEvictions implements OnApplicationBootstrap {
     private readonly directory: RoomDirectory,
     private readonly presence: RoomPresence,
     private readonly tails: RoomTails,
+    private readonly heartbeat: ReplicaHeartbeat,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -32,6 +34,7 @@ export class AdminEvictions implements OnApplicationBootstrap {
       socket.data.rooms.delete(roomId);
       this.sockets.unsubscribe(socket, roomId);
       socket.emit('room:deleted', { roomId });
+      this.heartbeat.sessionChanged(socket);
     }
     void this.presence.clear(roomId).catch(() => undefined);
   }
