@@ -36,7 +36,20 @@ export interface ServerToClientEvents {
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
-export const CLIENT_EVENTS: readonly ClientEventName[] = [
+export type ServerEventName = keyof ServerToClientEvents;
+
+/**
+ * A runtime list of an event map's names that fails to compile unless it names every event:
+ * the gateway answers unknown events from it, and the protocol doc's spec checks each is documented.
+ */
+const namesOf =
+  <EventMap>() =>
+  <const Names extends readonly (keyof EventMap & string)[]>(
+    names: Names & ([Exclude<keyof EventMap, Names[number]>] extends [never] ? unknown : { missingEvents: Exclude<keyof EventMap, Names[number]> }),
+  ): Names =>
+    names;
+
+export const CLIENT_EVENTS = namesOf<ClientToServerEvents>()([
   'room:create',
   'room:join',
   'room:leave',
@@ -44,4 +57,6 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'typing',
   'user:rename',
   'rooms:list',
-];
+]);
+
+export const SERVER_EVENTS = namesOf<ServerToClientEvents>()(['session', 'message', 'presence', 'typing', 'room:deleted', 'error']);
