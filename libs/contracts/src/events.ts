@@ -9,6 +9,9 @@ import type {
   UserRenameInput,
 } from './schemas';
 
+/** The ok answer of `room:leave` and `typing` carries nothing but `ok: true` (`Record<string, never>` here would make `{ ok: true }` itself impossible). */
+type Nothing = Record<never, never>;
+
 /**
  * The Socket.IO protocol in one place (PROTOCOL.md). The gateway, the load generator, the tests
  * and the web client type their sockets with these maps, so a renamed event fails to compile.
@@ -17,9 +20,9 @@ import type {
 export interface ClientToServerEvents {
   'room:create': (p: RoomCreateInput, ack?: Ack<{ room: Room }>) => void;
   'room:join': (p: RoomJoinInput, ack?: Ack<{ room: Room; members: User[]; messages: ChatMessage[]; hasMore: boolean }>) => void;
-  'room:leave': (p: RoomLeaveInput, ack?: Ack<Record<string, never>>) => void;
+  'room:leave': (p: RoomLeaveInput, ack?: Ack<Nothing>) => void;
   'message:send': (p: MessageSendInput, ack?: Ack<{ message: ChatMessage }>) => void;
-  typing: (p: TypingInput, ack?: Ack<Record<string, never>>) => void;
+  typing: (p: TypingInput, ack?: Ack<Nothing>) => void;
   'user:rename': (p: UserRenameInput, ack?: Ack<{ user: User }>) => void;
   'rooms:list': (p: Record<string, never>, ack?: Ack<{ rooms: Room[] }>) => void;
 }
