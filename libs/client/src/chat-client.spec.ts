@@ -323,6 +323,19 @@ describe('ChatClient connection and events (stub transport)', () => {
     expect(sut.members('room1').map((u) => u.username)).toEqual(['alice', 'bob']);
   });
 
+  it('a room left while its join was under way is left on the server too', async () => {
+    const { sut, transport } = await connected();
+    transport.handle('room:join', () => undefined);
+    transport.handle('room:leave', () => ({ ok: true }));
+    const joining = sut.join('room1');
+    await settle();
+    await sut.leave('room1');
+    await expect(joining).rejects.toMatchObject({ code: 'forbidden' });
+    transport.callsOf('room:join')[0]!.answer(joinAnswer([message(1)]));
+    await settle();
+    expect(transport.callsOf('room:leave').map((c) => c.payload)).toEqual([{ roomId: 'room1' }]);
+  });
+
   it('a left room is not re-joined after a reconnect and its live messages stop', async () => {
     const { sut, transport, seqs } = await connected();
     transport.handle('room:join', () => joinAnswer([message(1)]));

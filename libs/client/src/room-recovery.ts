@@ -63,7 +63,13 @@ export class RoomRecovery {
     for (let attempt = 0; !answer; attempt++) {
       if (!live()) return;
       const outcome = await this.connection.call('room:join', since === undefined ? { roomId: room.roomId } : { roomId: room.roomId, since }, this.settings.answerTimeoutMs);
-      if (!live() || outcome.kind === 'cut') return;
+      if (!live() || outcome.kind === 'cut') {
+        // Left (or given up) while the join was under way, which the server carried out: undo it.
+        if (outcome.kind === 'answer' && outcome.answer.ok && this.connection.isCurrent(epoch)) {
+          void this.connection.call('room:leave', { roomId: room.roomId }, this.settings.answerTimeoutMs);
+        }
+        return;
+      }
       if (outcome.kind === 'answer' && outcome.answer.ok) {
         answer = outcome.answer;
         break;
