@@ -35,6 +35,8 @@ export class Connection {
       this.sessionOf = session;
       this.lastError = undefined;
       this.onSession(session, this.epochNumber);
+      // Waiters for "connected" wake even when the state name did not change.
+      this.notify();
     });
     transport.on('disconnect', ({ reason, willReconnect }) => {
       this.epochNumber++;

@@ -56,8 +56,10 @@ export function socketIoTransport(url: string, token: string, reconnection: Reco
           return;
         // socket.active tells whether socket.io-client goes on trying: false after a server-side
         // disconnect (an admin kick), close(), or a handshake the server refused (unauthorized).
+        // It stays true after a lost transport even with `reconnection: false` passed through,
+        // when nothing will reconnect: the manager's setting decides that case.
         case 'disconnect':
-          socket.on('disconnect', (reason) => deliver({ reason, willReconnect: socket.active }));
+          socket.on('disconnect', (reason) => deliver({ reason, willReconnect: socket.active && socket.io.reconnection() }));
           return;
         case 'connect_error':
           socket.on('connect_error', (error) => deliver({ message: error.message, willRetry: socket.active }));
