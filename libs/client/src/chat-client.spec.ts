@@ -123,6 +123,20 @@ describe('ChatClient recovery (stub transport)', () => {
     expect(sut.state).toBe('live');
   });
 
+  it('room:deleted from the server drops the room: no leave sent back, sends to it reject with not_found', async () => {
+    const { sut, transport } = await connected();
+    transport.handle('room:join', () => joinAnswer([]));
+    await sut.join('room1');
+    const deleted: string[] = [];
+    sut.on('room:deleted', ({ roomId }) => deleted.push(roomId));
+    transport.fire('room:deleted', { roomId: 'room1' });
+    expect(deleted).toEqual(['room1']);
+    expect(sut.joinedRooms()).toEqual([]);
+    await expect(sut.send('room1', 'hi')).rejects.toMatchObject({ code: 'not_found' });
+    expect(transport.callsOf('room:leave')).toEqual([]);
+    expect(transport.callsOf('message:send')).toEqual([]);
+  });
+
   it('a room deleted while the client was away: the re-join answers not_found, the room is dropped and room:deleted told', async () => {
     const { sut, transport } = await connected();
     transport.handle('room:join', () => joinAnswer([]));

@@ -316,8 +316,10 @@ export class ChatClient extends TypedEmitter<ChatClientEvents> {
     room.feed.discard();
     this.gone.set(room.roomId, error);
     this.typingThrottle.forget(room.roomId);
-    // Joined on this connection (the gap could not be read): leave it on the server too.
-    if (room.joinedOn !== undefined && this.connection.isCurrent(room.joinedOn)) void this.connection.call('room:leave', { roomId: room.roomId }, this.settings.answerTimeoutMs);
+    // Joined on this connection but its gap could not be read: leave it on the server too (a deleted room has no one left in it).
+    if (error.code !== 'not_found' && room.joinedOn !== undefined && this.connection.isCurrent(room.joinedOn)) {
+      void this.connection.call('room:leave', { roomId: room.roomId }, this.settings.answerTimeoutMs);
+    }
     this.connection.notify();
     this.refreshState();
     // join()'s caller hears of a first join's failure from its rejection; a room it was in, from an event.
