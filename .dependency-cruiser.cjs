@@ -41,6 +41,20 @@ module.exports = {
       to: { path: '^libs/', pathNot: '^libs/contracts/' },
     },
     {
+      name: 'client-runs-in-browsers',
+      severity: 'error',
+      comment: 'libs/client (the SDK) also runs in browsers: no Node built-in module in its code (its specs may use them).',
+      from: { path: '^libs/client/', pathNot: '\\.spec\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'client-dependencies',
+      severity: 'error',
+      comment: 'libs/client depends only on socket.io-client and @app/contracts (no Nest, no server libs), so a browser bundle stays small.',
+      from: { path: '^libs/client/', pathNot: '\\.spec\\.ts$' },
+      to: { path: '(^|/)node_modules/|^libs/', pathNot: '(^|/)node_modules/socket\\.io-client/|^libs/(client|contracts)/' },
+    },
+    {
       name: 'no-tools-or-tests-to-apps',
       severity: 'error',
       comment: 'tools/ and test/ talk to the apps over the network, or use libs/; app internals can change freely.',

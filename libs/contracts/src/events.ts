@@ -9,6 +9,9 @@ import type {
   UserRenameInput,
 } from './schemas';
 
+/** The ok answer of `room:leave` and `typing` carries nothing but `ok: true` (`Record<string, never>` here would make `{ ok: true }` itself impossible). */
+type Nothing = Record<never, never>;
+
 /**
  * The Socket.IO protocol in one place (PROTOCOL.md). The gateway, the load generator, the tests
  * and the web client type their sockets with these maps, so a renamed event fails to compile.
@@ -17,9 +20,9 @@ import type {
 export interface ClientToServerEvents {
   'room:create': (p: RoomCreateInput, ack?: Ack<{ room: Room }>) => void;
   'room:join': (p: RoomJoinInput, ack?: Ack<{ room: Room; members: User[]; messages: ChatMessage[]; hasMore: boolean }>) => void;
-  'room:leave': (p: RoomLeaveInput, ack?: Ack<Record<string, never>>) => void;
+  'room:leave': (p: RoomLeaveInput, ack?: Ack<Nothing>) => void;
   'message:send': (p: MessageSendInput, ack?: Ack<{ message: ChatMessage }>) => void;
-  typing: (p: TypingInput, ack?: Ack<Record<string, never>>) => void;
+  typing: (p: TypingInput, ack?: Ack<Nothing>) => void;
   'user:rename': (p: UserRenameInput, ack?: Ack<{ user: User }>) => void;
   'rooms:list': (p: Record<string, never>, ack?: Ack<{ rooms: Room[] }>) => void;
 }
@@ -36,7 +39,20 @@ export interface ServerToClientEvents {
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
-export const CLIENT_EVENTS: readonly ClientEventName[] = [
+export type ServerEventName = keyof ServerToClientEvents;
+
+/**
+ * A runtime list of an event map's names that fails to compile unless it names every event:
+ * the gateway answers unknown events from it, and the protocol doc's spec checks each is documented.
+ */
+const namesOf =
+  <EventMap>() =>
+  <const Names extends readonly (keyof EventMap & string)[]>(
+    names: Names & ([Exclude<keyof EventMap, Names[number]>] extends [never] ? unknown : { missingEvents: Exclude<keyof EventMap, Names[number]> }),
+  ): Names =>
+    names;
+
+export const CLIENT_EVENTS = namesOf<ClientToServerEvents>()([
   'room:create',
   'room:join',
   'room:leave',
@@ -44,4 +60,6 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'typing',
   'user:rename',
   'rooms:list',
-];
+]);
+
+export const SERVER_EVENTS = namesOf<ServerToClientEvents>()(['session', 'message', 'presence', 'typing', 'room:deleted', 'error']);
