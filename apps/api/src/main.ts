@@ -5,6 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { startApp } from '@app/observability';
 import { ApiModule } from './api.module';
 import { usePublicPaths } from './http/public-paths';
+import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
 
 void startApp(
   'api',
@@ -16,6 +17,8 @@ void startApp(
     // Behind Nginx: req.ip is the client's address from X-Forwarded-For (the per-address rate limits
     // key on it); only that many proxies' entries are believed, so a client cannot forge its own.
     (app as NestExpressApplication).set('trust proxy', config.api.trustProxyHops);
+    // Built once at start-up from the routes as registered above (the prefix included).
+    serveOpenApi(app, buildOpenApiDocument(app));
     await app.listen(config.ports.api, config.bindHost);
   },
 );
