@@ -47,10 +47,13 @@ export const typingSchema = z.object({ roomId: roomIdSchema, typing: z.boolean()
 export const userRenameSchema = z.object({ username: usernameSchema }).strict();
 export const roomsListSchema = z.object({}).strict();
 
+// A query value is a string on the wire; each is piped into the number it denotes, so the
+// schema states that number's range too (the api's OpenAPI document describes parameters by it).
 const nonNegativeIntString = z
   .string()
   .regex(/^\d{1,15}$/, 'must be a non-negative integer')
-  .transform(Number);
+  .transform(Number)
+  .pipe(seqSchema);
 
 export const historyQuerySchema = z
   .object({
@@ -58,7 +61,7 @@ export const historyQuerySchema = z
       .string()
       .regex(/^\d{1,3}$/, 'limit must be an integer from 1 to 100')
       .transform(Number)
-      .pipe(z.number().min(1, 'limit must be from 1 to 100').max(LIMITS.historyLimitMax, 'limit must be from 1 to 100'))
+      .pipe(z.number().int().min(1, 'limit must be from 1 to 100').max(LIMITS.historyLimitMax, 'limit must be from 1 to 100'))
       .optional(),
     before: nonNegativeIntString.optional(),
     after: nonNegativeIntString.optional(),
