@@ -18,10 +18,10 @@ function requestWith(authorization?: string): ExecutionContext {
 const guardWith = (env: Record<string, string>) => new AdminAuthGuard(new BearerAuthGuard(tokens), loadConfig({ JWT_SECRET: SECRET, ...env }));
 
 describe('AdminAuthGuard (stubbed request)', () => {
-  it('answers unavailable without an admin password, whatever token is shown', () => {
+  it('answers unavailable (with a Retry-After, as every 503) without an admin password, whatever token is shown', () => {
     const sut = guardWith({});
     for (const header of [`Bearer ${adminToken}`, `Bearer ${userToken}`, undefined]) {
-      expect(() => sut.canActivate(requestWith(header))).toThrow(expect.objectContaining({ code: 'unavailable' }));
+      expect(() => sut.canActivate(requestWith(header))).toThrow(expect.objectContaining({ code: 'unavailable', retryAfterMs: 3_600_000 }));
     }
   });
 

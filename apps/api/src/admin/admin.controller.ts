@@ -8,7 +8,7 @@ import { AdminEnabledGuard } from './admin-enabled.guard';
 import { AdminLogin } from './admin-login.service';
 import { AdminViews } from './admin-views.service';
 
-const DISABLED = 'ADMIN_PASSWORD is not set, so admin is off (no Retry-After)';
+const DISABLED = 'ADMIN_PASSWORD is not set, so admin is off (Retry-After: 3600)';
 const disabledOrDown = (what: string) => `${DISABLED}; or ${what} did not answer (with Retry-After)`;
 /** The answers every admin route but login shares (AdminAuthGuard). */
 const GUARDED = {

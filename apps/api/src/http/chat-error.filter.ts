@@ -44,10 +44,12 @@ export class ChatErrorFilter implements ExceptionFilter {
       return;
     }
     if (error instanceof HttpException) {
-      // Nest's own answers: unknown route, malformed JSON body, payload too large.
+      // Nest's own answers: unknown route, malformed JSON body, payload too large; and the 503 of
+      // /health when a dependency is down.
       const status = error.getStatus();
       const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
-      response.status(status).json({ error: { code, message: error.message } });
+      if (status === 503) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_MS / 1000));
+      response.status(status).json({ error: { code, message: messageOf(error) } });
       return;
     }
     this.logger.error(`unhandled: ${(error as Error)?.message}`, (error as Error)?.stack);
@@ -61,4 +63,14 @@ function bodyParserClientError(error: unknown): { status: number; message: strin
   const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
   if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
   return { status, message: typeof message === 'string' ? message : 'bad request' };
+}
+
+/** @nestjs/terminus's 503 lists the failed checks under `error`: the message names them. */
+function messageOf(error: HttpException): string {
+  const body = error.getResponse();
+  if (typeof body === 'object' && body !== null && 'error' in body && typeof body.error === 'object' && body.error !== null) {
+    const down = Object.keys(body.error);
+    if (down.length > 0) return `not ready: ${down.join(', ')} not answering`;
+  }
+  return error.message;
 }
