@@ -58,6 +58,19 @@ describe('the web client in Chromium, through Nginx', () => {
     await Promise.allSettled(doors.map((d) => d.close()));
   });
 
+  it('is served by Nginx: the page, its stylesheet and the bundle, with their content types', async () => {
+    const expected: [string, RegExp][] = [
+      ['/', /^text\/html/],
+      ['/styles.css', /^text\/css/],
+      ['/dist/main.js', /^(application|text)\/javascript/],
+    ];
+    for (const [path, type] of expected) {
+      const response = await fetch(`${BASE_URL}${path}`);
+      expect([path, response.status]).toEqual([path, 200]);
+      expect(response.headers.get('content-type')).toMatch(type);
+    }
+  });
+
   it('lets two users on different replicas chat both ways, with presence, typing and rename', async () => {
     const [aliceOn, bobOn] = [await alice.instance(), await bob.instance()];
     expect(aliceOn).toMatch(/^gateway-\d+$/);
