@@ -8,7 +8,7 @@ export interface RoomsHandlers {
   leave: (roomId: string) => void;
 }
 
-/** Every room with its member and message counts; create, join, open (joined ones), leave. */
+/** Every room with its member and message counts (joined ones first); create, join, open (joined ones), leave. */
 export class RoomsView {
   readonly root: HTMLElement;
   private readonly list: HTMLUListElement;
@@ -29,7 +29,8 @@ export class RoomsView {
   }
 
   render(rooms: Room[], joined: Set<string>, activeId: string | undefined): void {
-    const sorted = [...rooms].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    // The rooms I am in first, then the others; by name within each.
+    const sorted = [...rooms].sort((a, b) => Number(joined.has(b.id)) - Number(joined.has(a.id)) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     fill(this.list, sorted.length ? sorted.map((room) => this.item(room, joined.has(room.id), room.id === activeId)) : [el('li', { className: 'empty', text: 'No rooms yet: create one.' })]);
   }
 
