@@ -35,9 +35,18 @@ export class SourceAddressDoor {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** While set, a new connection is cut at once (as if the network were down); the ones relayed already go on. */
-  refuseNewConnections(refuse: boolean): void {
-    this.refusing = refuse;
+  /**
+   * The network between this door's pages and Nginx goes down: every relayed connection is cut
+   * (keep-alive ones too, which a reconnect could otherwise reuse) and new ones are cut at once,
+   * until restore().
+   */
+  cut(): void {
+    this.refusing = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.refusing = false;
   }
 
   /** Stops listening and cuts every relayed connection. */
