@@ -55,6 +55,20 @@ module.exports = {
       to: { path: '(^|/)node_modules/|^libs/', pathNot: '(^|/)node_modules/socket\\.io-client/|^libs/(client|contracts)/' },
     },
     {
+      name: 'web-runs-in-browsers',
+      comment: 'web/src is the page served to browsers: no Node built-in module in its code (its specs may use them).',
+      severity: 'error',
+      from: { path: '^web/', pathNot: '\\.spec\\.ts$' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'web-through-the-sdk',
+      severity: 'error',
+      comment: 'The web client talks to chatstream only through the SDK (@app/client) and the protocol types (@app/contracts): no server lib, no other package.',
+      from: { path: '^web/' },
+      to: { path: '(^|/)node_modules/|^libs/|^apps/', pathNot: '^libs/(client|contracts)/' },
+    },
+    {
       name: 'no-tools-or-tests-to-apps',
       severity: 'error',
       comment: 'tools/ and test/ talk to the apps over the network, or use libs/; app internals can change freely.',
@@ -85,7 +99,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(dist|coverage|\\.data)/' },
+    exclude: { path: '^(dist|web/dist|coverage|\\.data)/' },
     // Type-only imports count too: `import type` from @nestjs/* would still tie contracts to Nest.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },

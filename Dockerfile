@@ -4,13 +4,16 @@
 #   docker build --build-arg APP=gateway -t chatstream-gateway .
 #   docker run --env-file prod.env chatstream-gateway
 #
-# Stages: deps (all packages, from the lock file) -> build (tsc + tsc-alias into dist/)
+# Stages: deps (all packages, from the lock file) -> build (npm run build: tsc + tsc-alias into
+#                                                   dist/, and the web client's bundle in web/dist/)
+#         build -> web (nginx with the web client: index.html, styles.css, the bundle)
 #         prod-deps (production packages only)    -> runtime (node:20-slim, dist + prod node_modules,
 #                                                     non-root, one app chosen by APP)
-# docker-compose.yml builds it once per app with `args: { APP: ... }`; the layers up to the
-# runtime stage are shared, so the three images cost one build.
+# docker-compose.yml builds it once per app with `args: { APP: ... }` and once with `target: web`
+# for its nginx service; the layers up to the build stage are shared, so the images cost one build.
 
 ARG NODE_IMAGE=node:20-slim
+ARG NGINX_IMAGE=nginx:1.27-alpine
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -25,7 +28,15 @@ COPY . .
 RUN npm run build \
  && test -f dist/apps/gateway/src/main.js \
  && test -f dist/apps/persister/src/main.js \
- && test -f dist/apps/api/src/main.js
+ && test -f dist/apps/api/src/main.js \
+ && test -f web/dist/main.js
+
+# ---------------------------------------------------------------------------------------------
+# The static web client as Nginx serves it (docker-compose.yml: the nginx service, target web;
+# its nginx.conf is mounted from the repo). The bundle is made here, so the host needs no Node.
+FROM ${NGINX_IMAGE} AS web
+COPY --from=build /app/web/index.html /app/web/styles.css /usr/share/nginx/html/
+COPY --from=build /app/web/dist/main.js /app/web/dist/main.js.map /usr/share/nginx/html/dist/
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps

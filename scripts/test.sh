@@ -5,8 +5,10 @@
 #   unit         pure logic, no services
 #   integration  the libs and apps against real Kafka, MongoDB protocol, Redis
 #   e2e          the whole native topology through Nginx :3001
+#   browser      the web client (web/) in headless Chromium (Debian's, driven by playwright-core)
+#                against the native topology through Nginx :3001
 #   ops          ./docker-start.sh (native mode): start, health, scale 5 and 2 while chatting, stop
-# Usage: scripts/test.sh [lint|unit|integration|e2e|ops ...]   (default: all, in that order)
+# Usage: scripts/test.sh [lint|unit|integration|e2e|browser|ops ...]   (default: all, in that order)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKAJS_NO_PARTITIONER_WARNING=1
@@ -33,9 +35,13 @@ source infra/lib/common.sh
 # tokens themselves (an expired one) need the same.
 use_jwt_secret
 
-suites=("$@"); (( ${#suites[@]} )) || suites=(lint unit integration e2e ops)
+suites=("$@"); (( ${#suites[@]} )) || suites=(lint unit integration e2e browser ops)
 
 npm_install_if_changed
+
+# The browser suite drives Debian's chromium (playwright-core downloads no browser); a font so the
+# pages and screenshots show text.
+for s in "${suites[@]}"; do [[ "$s" != browser ]] || apt_install chromium fonts-dejavu-core; done
 
 needs_services=false
 for s in "${suites[@]}"; do [[ "$s" == lint || "$s" == unit ]] || needs_services=true; done
@@ -76,9 +82,13 @@ for s in "${suites[@]}"; do
       if ! scripts/topology.sh status >/dev/null 2>&1; then started_topology=true; fi
       scripts/topology.sh up
       run_suite e2e npx jest --config jest.e2e.config.js --runInBand ;;
+    browser)
+      if ! scripts/topology.sh status >/dev/null 2>&1; then started_topology=true; fi
+      scripts/topology.sh up
+      run_suite browser npx jest --config jest.browser.config.js --runInBand ;;
     # Last: it stops whatever topology runs and starts its own, and leaves none running.
     ops) run_suite ops bash test/ops/docker-start.test.sh ;;
-    *) echo "[test] unknown suite: $s (lint|unit|integration|e2e|ops)" >&2; exit 2 ;;
+    *) echo "[test] unknown suite: $s (lint|unit|integration|e2e|browser|ops)" >&2; exit 2 ;;
   esac
 done
 

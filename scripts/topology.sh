@@ -80,13 +80,15 @@ build_now() {
   (( ${#running[@]} == 0 )) || log "note: rebuilt, but ${running[*]} keep running the previous build until restarted (./docker-start.sh restart)"
 }
 
-# Rebuild when dist is missing or a source is newer than the last build. The stamp is ours
-# because the build is incremental: tsc leaves unchanged outputs (main.js) untouched.
+# Rebuild when dist or the web bundle is missing or a source is newer than the last build. The
+# stamp is ours because the build is incremental: tsc leaves unchanged outputs (main.js) untouched.
+# web/src and web/tsconfig.json are sources of the bundle (web/dist/main.js, npm run build:web).
 build_if_stale() {
-  local main="dist/apps/gateway/src/main.js" ref
+  local main="dist/apps/gateway/src/main.js" bundle="web/dist/main.js" ref
   npm_install_if_changed   # a fresh checkout (./docker-start.sh start on a new machine)
   ref="$main"; [[ -f "$BUILD_STAMP" && "$BUILD_STAMP" -nt "$main" ]] && ref="$BUILD_STAMP"
-  if [[ -f "$main" ]] && [[ -z "$(find apps libs tools tsconfig.json tsconfig.build.json -newer "$ref" -type f -print -quit)" ]]; then
+  if [[ -f "$main" && -f "$bundle" ]] \
+    && [[ -z "$(find apps libs tools web/src tsconfig.json tsconfig.build.json web/tsconfig.json -newer "$ref" -type f -print -quit)" ]]; then
     return 0
   fi
   build_now
