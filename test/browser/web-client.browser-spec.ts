@@ -173,7 +173,9 @@ describe('the web client in Chromium, through Nginx', () => {
     expect(states).toContain('catching-up');
 
     await bob.send('bob is back');
+    // Each page shows it when its own replica delivers it live: wait for both, not only alice's.
     await alice.waitForMessage('bob is back');
+    await bob.waitForMessage('bob is back');
     const stored = await historyWhenComplete((await sdkLogin(BASE_URL, alice.username)).token, roomId, 9);
     expect(stored).toHaveLength(9);
     expect(bySeq(await bob.messages())).toEqual(bySeq(stored));

@@ -60,4 +60,13 @@ describe('ChatIoAdapter.bindMessageHandlers (stub socket)', () => {
     await settle();
     expect(acks).toEqual([{ ok: true }]);
   });
+
+  it('hands an event sent without a callback its payload itself, not wrapped in an array', async () => {
+    const socket = stubSocket();
+    const seen: unknown[] = [];
+    sut.bindMessageHandlers(socket, [{ message: 'typing', isAckHandledManually: true, callback: (data: unknown, ack: unknown) => Promise.resolve(seen.push(data, ack)) }] as BindArgs[1]);
+    socket.fire('typing', { roomId: 'r1', typing: true });
+    await settle();
+    expect(seen).toEqual([{ roomId: 'r1', typing: true }, undefined]);
+  });
 });

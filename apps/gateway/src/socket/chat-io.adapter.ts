@@ -42,8 +42,9 @@ export class ChatIoAdapter extends IoAdapter {
   override bindMessageHandlers(socket: BindArgs[0], handlers: BindArgs[1]): void {
     // Nest's third argument only adapts a handler's result to a stream; results are read here directly.
     for (const { message, callback, isAckHandledManually } of handlers) {
-      socket.on(message as string, (...payload: unknown[]) => {
-        const { data, ack } = this.mapPayload(payload) as { data: unknown; ack?: (answer: unknown) => void };
+      socket.on(message as string, (...args: unknown[]) => {
+        // What rxjs's fromEvent hands IoAdapter: the one argument itself, or all of them as an array.
+        const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args) as { data: unknown; ack?: (answer: unknown) => void };
         const answer = (response: unknown) => {
           if (response === null || response === undefined) return;
           const event = (response as { event?: string; data?: unknown }).event;
