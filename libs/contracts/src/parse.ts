@@ -23,3 +23,14 @@ export const HTTP_STATUS: Record<ChatError['code'], number> = {
   unavailable: 503,
   internal: 500,
 };
+
+/** The error statuses of the REST edge, each with its one code (PROTOCOL.md "REST"). */
+export const REST_ERRORS = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+} as const satisfies Record<number, ChatError['code']>;

@@ -1,17 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { MongoError } from 'mongodb';
-import { ChatError, HTTP_STATUS, type ErrorCode } from '@app/contracts';
-
-const CODE_OF_STATUS: Record<number, ErrorCode> = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  413: 'too_large',
-  429: 'rate_limited',
-  503: 'unavailable',
-};
+import { ChatError, HTTP_STATUS, REST_ERRORS, type ErrorCode } from '@app/contracts';
 
 const STORE_RETRY_AFTER_MS = 1000;
 
@@ -47,7 +37,7 @@ export class ChatErrorFilter implements ExceptionFilter {
       // Nest's own answers: unknown route, malformed JSON body, payload too large; and the 503 of
       // /health when a dependency is down.
       const status = error.getStatus();
-      const code = CODE_OF_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request');
+      const code: ErrorCode = REST_ERRORS[status as keyof typeof REST_ERRORS] ?? (status >= 500 ? 'internal' : 'bad_request');
       if (status === 503) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_MS / 1000));
       response.status(status).json({ error: { code, message: messageOf(error) } });
       return;

@@ -4,10 +4,10 @@ import {
   banSchema,
   ERROR_CODES,
   loginSchema,
+  REST_ERRORS,
   ROOM_ID_PATTERN,
   type ChatMessage,
   type ErrorBody,
-  type ErrorCode,
   type HistoryPage,
   type Room,
   type RoomStats,
@@ -101,16 +101,7 @@ const errorBody = exactly<ErrorBody>()(
   }),
 );
 
-/** The error statuses of the REST edge, each with its one code (PROTOCOL.md "REST"). */
-export const REST_ERRORS = {
-  400: 'bad_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  413: 'too_large',
-  429: 'rate_limited',
-  503: 'unavailable',
-} as const satisfies Record<number, ErrorCode>;
+export { REST_ERRORS };
 export type ErrorStatus = keyof typeof REST_ERRORS;
 
 /** `{"error": {code, message}}` with this one code; retryAfterMs always with 429, sometimes with 503. */

@@ -52,7 +52,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     const groupId = `gateway-live.${this.config.instanceId}.${randomUUID()}`;
     this.groupId = groupId;
     const started = performance.now();
-    const starts = await this.chooseStart(groupId);
+    const replayed = await this.chooseStart(groupId);
     const caughtUp = this.untilCaughtUp();
 
     const consumer = this.kafka.consumer({
@@ -72,7 +72,6 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     await consumer.run({ autoCommitInterval: 5_000, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
     await joined;
     await caughtUp;
-    const replayed = [...this.replayUntil].reduce((n, [p, until]) => n + Number(until + 1n - starts.get(p)!), 0);
     this.logger.log(
       `live stream reading ${this.handled.partitions} partitions of ${this.topic.name}; ` +
         `${replayed} records of the retry window read in ${Math.round(performance.now() - started)} ms`,
@@ -125,19 +124,22 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
 
   /**
    * Commits the group's start: per partition the first record newer than the retry window (and
-   * its slack), so the window is read before anything is delivered. Returns the start offsets.
+   * its slack), so the window is read before anything is delivered. Returns how many records
+   * that read covers.
    */
-  private async chooseStart(groupId: string): Promise<Map<number, bigint>> {
+  private async chooseStart(groupId: string): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const since = Date.now() - this.retries.windowMs - this.retries.slackMs;
       const ends = await retryRetriable('reading partition ends', () => admin.fetchTopicOffsets(this.topic.name));
       const starts = await this.windowStarts(admin, since);
+      let replayed = 0;
       for (const end of ends) {
         const start = starts.get(end.partition) ?? BigInt(end.high);
         this.replayUntil.set(end.partition, BigInt(end.high) - 1n);
         this.handled.set(end.partition, start - 1n);
+        replayed += Number(BigInt(end.high) - start);
       }
       await retryRetriable('committing the live stream start', () =>
         commitGroupStart(
@@ -147,7 +149,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
           [...this.replayUntil.keys()].map((partition) => ({ partition, offset: (this.handled.get(partition) + 1n).toString() })),
         ),
       );
-      return new Map([...this.replayUntil.keys()].map((p) => [p, this.handled.get(p) + 1n]));
+      return replayed;
     } finally {
       await admin.disconnect();
     }

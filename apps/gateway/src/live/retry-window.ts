@@ -51,7 +51,7 @@ export class RetryWindow {
 
   /** Judges one record read from the log: true when it repeats an earlier record of its send. */
   remember(message: ChatMessage, at: number): boolean {
-    const key = keyOf(message.roomId, message.clientMsgId);
+    const key = sendKey(message.roomId, message.clientMsgId);
     const first = this.firsts.get(key);
     if (first && first.at >= at - this.windowMs) return true;
     if (first) this.firsts.delete(key); // outside the window: this record starts a new send
@@ -66,7 +66,7 @@ export class RetryWindow {
 
   /** The first record of a send, if one was read within the window before `now`. */
   firstOf(roomId: string, clientMsgId: string, now: number): FirstRecord | undefined {
-    const first = this.firsts.get(keyOf(roomId, clientMsgId));
+    const first = this.firsts.get(sendKey(roomId, clientMsgId));
     return first && first.at >= now - this.windowMs ? first : undefined;
   }
 
@@ -91,7 +91,8 @@ export function retryAnswer(first: FirstRecord, send: { roomId: string; clientMs
   return { id, roomId: send.roomId, seq, clientMsgId: send.clientMsgId, user: { id: userId, username }, text: send.text, sentAt };
 }
 
-const keyOf = (roomId: string, clientMsgId: string): string => `${roomId}\u0000${clientMsgId}`;
+/** One send's key: a clientMsgId is unique within its room. */
+export const sendKey = (roomId: string, clientMsgId: string): string => `${roomId}\u0000${clientMsgId}`;
 
 /**
  * FNV-1a over the UTF-16 code units, 30 bits (a small integer in V8: no heap number per send):

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
 import { ChatError, LIMITS, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
 import { LiveStream } from '../live/live-stream.service';
-import { retryAnswer, type FirstRecord } from '../live/retry-window';
+import { retryAnswer, sendKey, type FirstRecord } from '../live/retry-window';
 import type { ChatSocket } from '../socket/socket-state';
 import { MessageProducer } from './message-producer.service';
 import { SendRate } from './send-rate';
@@ -52,7 +52,7 @@ export class MessageSendService {
     const user = socket.data.user;
     const known = this.live.firstOf(roomId, clientMsgId);
     if (known) return retryAnswer(known, { roomId, clientMsgId, text }, user);
-    const key = `${roomId}\u0000${clientMsgId}`;
+    const key = sendKey(roomId, clientMsgId);
     let attempt = this.underWay.get(key);
     if (!attempt) {
       attempt = this.produce({ v: 1, id: randomUUID(), roomId, clientMsgId, user: { id: user.id, username: user.username }, text, sentAt: new Date().toISOString() });
