@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
+import { readFileSync } from 'node:fs';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceIp, until, roomWith } from '@app/testing';
+
+const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 
 describe('a retried message:send (same clientMsgId)', () => {
   const opened: ChatClient[] = [];
@@ -49,4 +52,49 @@ describe('a retried message:send (same clientMsgId)', () => {
     expect(stored.filter((m) => m.clientMsgId === clientMsgId)).toEqual([answer]);
     expect(stored).toHaveLength(2);
   });
+
+  it('answers a retry on a gateway that restarted after the first send with the original (it reads the retry window from Kafka before it listens)', async () => {
+    const [[writer], [reader]] = await clientsOnEveryReplica(2, 1, 60);
+    opened.push(writer!, reader!);
+    const roomId = await roomWith('retry after a restart', writer!, reader!);
+    const clientMsgId = randomUUID();
+    const first = await writer!.send(roomId, 'sent before the restart', clientMsgId);
+
+    // The reader's replica is killed; supervisord starts it again with an empty memory.
+    const restarted = reader!.instance;
+    const before = pidOf(restarted);
+    process.kill(before, 'SIGKILL');
+    reader!.socket.io.opts.reconnection = false;
+    reader!.close();
+    let retry: ChatClient | undefined;
+    await until(
+      () => {
+        try {
+          return pidOf(restarted) !== before;
+        } catch {
+          return false;
+        }
+      },
+      15_000,
+      `${restarted} restarted`,
+    );
+    // The same user, from an address that lands on the restarted replica once it is back.
+    const deadline = Date.now() + 30_000;
+    for (let n = 60; !retry && Date.now() < deadline; n = n >= 120 ? 60 : n + 1) {
+      const c = await ChatClient.connect({ token: writer!.token, user: writer!.user, sourceIp: sourceIp(n) }).catch(() => undefined);
+      if (c?.instance === restarted) retry = c;
+      else c?.close();
+    }
+    expect(retry?.instance).toBe(restarted);
+    opened.push(retry!);
+    await retry!.ok('room:join', { roomId });
+
+    expect(await retry!.send(roomId, 'sent before the restart', clientMsgId)).toEqual(first);
+    const marker = await retry!.send(roomId, 'marker');
+    await until(() => retry!.roomMessages(roomId).some((m) => m.id === marker.id), 10_000, 'the marker');
+    // Nothing was delivered again on the restarted replica, and history holds the message once.
+    expect(retry!.roomMessages(roomId).map((m) => m.clientMsgId)).toEqual([marker.clientMsgId]);
+    const stored = await historyWhenComplete(writer!.token, roomId, 2);
+    expect(stored.map((m) => m.id)).toEqual([first.id, marker.id]);
+  }, 90_000);
 });
