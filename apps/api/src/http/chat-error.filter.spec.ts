@@ -1,4 +1,4 @@
-import type { ArgumentsHost } from '@nestjs/common';
+import { NotFoundException, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
 import { ChatError } from '@app/contracts';
 import { ChatErrorFilter } from './chat-error.filter';
 
@@ -25,5 +25,19 @@ describe('ChatErrorFilter (stub response)', () => {
   it('never says Retry-After 0', () => {
     expect(answer(new ChatError('rate_limited', 'slow down', 1)).headers['Retry-After']).toBe('1');
     expect(answer(new ChatError('unavailable', 'store busy', 1000)).headers['Retry-After']).toBe('1');
+  });
+
+  it("answers /health's 503 (terminus's body) as unavailable with Retry-After, naming the dependencies not answering", () => {
+    const sent = answer(new ServiceUnavailableException({ status: 'error', info: { kafka: { status: 'up' } }, error: { redis: { status: 'down' }, mongodb: { status: 'down' } } }));
+    expect(sent.status).toBe(503);
+    expect(sent.headers['Retry-After']).toBe('1');
+    expect(sent.body).toEqual({ error: { code: 'unavailable', message: 'not ready: redis, mongodb not answering' } });
+  });
+
+  it("answers Nest's own 404 with its code and without Retry-After", () => {
+    const sent = answer(new NotFoundException('Cannot GET /api/nowhere'));
+    expect(sent.status).toBe(404);
+    expect(sent.headers['Retry-After']).toBeUndefined();
+    expect(sent.body).toEqual({ error: { code: 'not_found', message: 'Cannot GET /api/nowhere' } });
   });
 });
