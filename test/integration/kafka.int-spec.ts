@@ -19,6 +19,7 @@ interface Seen {
 describe('Kafka through the kafka lib (real broker)', () => {
   let kafka: Kafka;
   let topic: string;
+  let messagesTopic: MessagesTopic;
   let close: () => Promise<void>;
 
   beforeAll(async () => {
@@ -34,7 +35,8 @@ describe('Kafka through the kafka lib (real broker)', () => {
       ],
     }).compile();
     kafka = moduleRef.get(KAFKA_CLIENT);
-    await moduleRef.get(MessagesTopic).ensure();
+    messagesTopic = moduleRef.get(MessagesTopic);
+    await messagesTopic.ensure();
     close = () => moduleRef.close();
   });
 
@@ -52,6 +54,24 @@ describe('Kafka through the kafka lib (real broker)', () => {
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.disconnect();
     expect(meta.topics[0]!.partitions).toHaveLength(PARTITIONS);
+  });
+
+  it('uses an existing topic with its own partition count whatever KAFKA_PARTITIONS says (another count would move rooms)', async () => {
+    const otherProcess = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot('it', { KAFKA_TOPIC_MESSAGES: topic, KAFKA_TOPIC_DEAD_LETTER: `${topic}.dead-letter`, KAFKA_PARTITIONS: '3' }),
+        KafkaModule,
+      ],
+    }).compile();
+    try {
+      const sut = otherProcess.get(MessagesTopic);
+      await expect(sut.ensure()).resolves.toBe(PARTITIONS);
+      const rooms = Array.from({ length: 200 }, (_, i) => `room-${i}`);
+      expect(rooms.map((r) => sut.partitionOf(r))).toEqual(rooms.map((r) => messagesTopic.partitionOf(r)));
+      expect(Math.max(...rooms.map((r) => sut.partitionOf(r)))).toBeGreaterThanOrEqual(3);
+    } finally {
+      await otherProcess.close();
+    }
   });
 
   it('produces 1,000 keyed messages with acks=all; two group members read each once, in partition order, and a survivor resumes from the commits', async () => {
@@ -92,7 +112,7 @@ describe('Kafka through the kafka lib (real broker)', () => {
 
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const sut = new ProduceBatcher(producer, { topic, partitions: PARTITIONS, lingerMs: 5, maxBatch: 200 });
+    const sut = new ProduceBatcher(producer, { topic, partitionOf: (key) => messagesTopic.partitionOf(key), lingerMs: 5, maxBatch: 200 });
     const positions = await Promise.all(
       Array.from({ length: MESSAGES }, (_, n) => sut.send({ key: `room-${n % ROOMS}`, value: JSON.stringify({ n }) })),
     );

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
   it('gives safe local defaults for everything but the JWT secret', () => {
     const sut = loadConfig(SECRET, 'gateway');
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
-    expect(sut.kafka.partitions).toBe(12);
+    expect(sut.kafka.partitions).toBe(3);
     expect(sut.mongo.url).toBe('mongodb://127.0.0.1:27017');
     expect(sut.instanceId).toMatch(/^gateway-/);
   });

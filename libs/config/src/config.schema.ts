@@ -42,8 +42,10 @@ export const envSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).default('chatstream'),
     KAFKA_TOPIC_MESSAGES: z.string().min(1).default('chat.messages'),
     KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default('chat.messages.dead-letter'),
-    // Fixed when the topic is created: changing it later would move rooms between partitions.
-    KAFKA_PARTITIONS: positiveInt.max(1000).default(12),
+    // The count a new chat topic is created with; an existing topic keeps its own (MessagesTopic):
+    // changing it would move rooms between partitions. Every gateway fetches every partition, and
+    // kafkajs asks for each of them in every fetch: fewer partitions, less CPU (README).
+    KAFKA_PARTITIONS: positiveInt.max(1000).default(3),
     KAFKA_REPLICATION_FACTOR: positiveInt.max(10).default(1),
     KAFKA_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
     KAFKA_PRODUCE_MAX_BATCH: positiveInt.max(10000).default(500),

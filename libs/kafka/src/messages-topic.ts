@@ -6,15 +6,17 @@ import { RoomPartitioner } from './room-partitioner';
 import { retryRetriable } from './retry-retriable';
 
 /**
- * The chat topic and its dead-letter companion. Every process calls `ensure()` at start-up;
- * whoever comes first creates them, the rest find them. The partition count is checked, not
- * changed: rooms are mapped to partitions by key, and adding partitions would move rooms and
- * break their single order.
+ * The chat topic and its dead-letter companion. Every process calls `ensure()` before it maps a
+ * room to a partition; whoever comes first creates them (with KAFKA_PARTITIONS partitions), the
+ * rest find them. An existing topic's partition count is used as it is, never changed: rooms are
+ * mapped to partitions by key, and another count would move rooms and break their single order.
  */
 @Injectable()
 export class MessagesTopic {
   private readonly logger = new Logger(MessagesTopic.name);
   private partitioner: RoomPartitioner | undefined;
+  private found: Promise<number> | undefined;
+  private count: number | undefined;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -25,9 +27,15 @@ export class MessagesTopic {
     return this.config.kafka.messagesTopic;
   }
 
+  /** The chat topic's partition count, as found by `ensure()`. */
+  get partitions(): number {
+    if (this.count === undefined) throw new Error(`MessagesTopic.ensure() has not found ${this.name} yet`);
+    return this.count;
+  }
+
   /** The partition that holds a room's messages (the key is the room id; Java-compatible murmur2). */
   partitionOf(roomId: string): number {
-    this.partitioner ??= new RoomPartitioner(this.name, this.config.kafka.partitions);
+    this.partitioner ??= new RoomPartitioner(this.name, this.partitions);
     return this.partitioner.partitionOf(roomId);
   }
 
@@ -35,7 +43,19 @@ export class MessagesTopic {
     return this.config.kafka.deadLetterTopic;
   }
 
-  async ensure(): Promise<void> {
+  /** Creates the topics if missing and learns the chat topic's partition count; once per process (retried after a failure). */
+  ensure(): Promise<number> {
+    this.found ??= this.createOrFind().then(
+      (count) => (this.count = count),
+      (error: unknown) => {
+        this.found = undefined;
+        throw error;
+      },
+    );
+    return this.found;
+  }
+
+  private async createOrFind(): Promise<number> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
@@ -55,12 +75,14 @@ export class MessagesTopic {
       }
       const meta = await retryRetriable('reading topic metadata', () => admin.fetchTopicMetadata({ topics: [this.name] }));
       const actual = meta.topics[0]?.partitions.length ?? 0;
+      if (actual === 0) throw new Error(`topic ${this.name} has no partitions`);
       if (actual !== partitions) {
-        throw new Error(
-          `topic ${this.name} has ${actual} partitions but KAFKA_PARTITIONS=${partitions}; ` +
-            'the count is fixed at creation (changing it would move rooms between partitions)',
+        this.logger.warn(
+          `topic ${this.name} has ${actual} partitions; KAFKA_PARTITIONS=${partitions} applies only to a new topic ` +
+            '(changing the count would move rooms between partitions): using its ' + actual,
         );
       }
+      return actual;
     } finally {
       await admin.disconnect();
     }

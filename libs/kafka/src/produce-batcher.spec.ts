@@ -1,5 +1,6 @@
 import type { Producer, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { ProduceBatcher } from './produce-batcher';
+import { RoomPartitioner } from './room-partitioner';
 
 /** A stub producer (no broker): appends to in-memory partition logs like Kafka would. */
 function stubProducer(options: { failNext?: boolean; delayMs?: number } = {}) {
@@ -25,7 +26,8 @@ function stubProducer(options: { failNext?: boolean; delayMs?: number } = {}) {
   return { producer, requests };
 }
 
-const options = { topic: 't', partitions: 4, lingerMs: 5, maxBatch: 100 };
+const partitioner = new RoomPartitioner('t', 4);
+const options = { topic: 't', partitionOf: (key: string) => partitioner.partitionOf(key), lingerMs: 5, maxBatch: 100 };
 
 describe('ProduceBatcher (stub producer)', () => {
   it('sends records that arrive together in one request with acks from all replicas', async () => {

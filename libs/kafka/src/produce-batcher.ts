@@ -1,5 +1,4 @@
 import type { IHeaders, Producer } from 'kafkajs';
-import { RoomPartitioner } from './room-partitioner';
 
 export interface ProduceRecord {
   readonly key: string;
@@ -15,7 +14,8 @@ export interface ProducedPosition {
 
 export interface ProduceBatcherOptions {
   readonly topic: string;
-  readonly partitions: number;
+  /** The record's partition (MessagesTopic.partitionOf: the Java client's murmur2 of the key). */
+  partitionOf(key: string): number;
   /** How long the first record of a batch waits for company. */
   readonly lingerMs: number;
   /** A batch is sent at once when it reaches this many records. */
@@ -42,7 +42,6 @@ export type BatchObserver = (size: number, durationMs: number, error?: unknown) 
  * load batches grow by themselves and at low load a record waits at most `lingerMs`.
  */
 export class ProduceBatcher {
-  private readonly partitioner: RoomPartitioner;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
@@ -52,9 +51,7 @@ export class ProduceBatcher {
     private readonly producer: Producer,
     private readonly options: ProduceBatcherOptions,
     private readonly observe: BatchObserver = () => undefined,
-  ) {
-    this.partitioner = new RoomPartitioner(options.topic, options.partitions);
-  }
+  ) {}
 
   /**
    * Queues a record. If `signal` aborts while the record still waits in the queue, it is taken out
@@ -65,7 +62,7 @@ export class ProduceBatcher {
     if (this.closed) return Promise.reject(new Error('producer is closed'));
     if (signal?.aborted) return Promise.reject(new Error('aborted before it was queued'));
     return new Promise<ProducedPosition>((resolve, reject) => {
-      const pending: Pending = { record, partition: this.partitioner.partitionOf(record.key), resolve, reject };
+      const pending: Pending = { record, partition: this.options.partitionOf(record.key), resolve, reject };
       this.queue.push(pending);
       signal?.addEventListener('abort', () => this.withdraw(pending), { once: true });
       this.schedule();

@@ -28,7 +28,7 @@ function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
     },
   } as unknown as MessagesRepository;
   const rooms = { findById: async (id: string) => (id === 'r' ? { _id: 'r' } : null) } as unknown as RoomsRepository;
-  const topic = { partitionOf: () => 0 } as unknown as MessagesTopic;
+  const topic = { ensure: () => Promise.resolve(1), partitionOf: () => 0 } as unknown as MessagesTopic;
   const progress = { committed } as unknown as PersistedProgress;
   const config = { api: { historyCacheMessages: cacheMessages } } as AppConfig;
   const sut = new HistoryPages(messages, rooms, topic, progress, config);

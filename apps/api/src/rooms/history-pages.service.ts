@@ -116,6 +116,7 @@ export class HistoryPages {
 
   private async committedOffset(roomId: string): Promise<bigint | null> {
     try {
+      await this.topic.ensure(); // once per process: learns the topic's partition count
       return await this.progress.committed(this.topic.partitionOf(roomId));
     } catch (error) {
       this.logger.warn(`history position unknown, nothing kept: ${(error as Error).message}`);

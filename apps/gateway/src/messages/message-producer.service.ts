@@ -25,10 +25,11 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.producer.connect();
+    await Promise.all([this.producer.connect(), this.topic.ensure()]);
+    const topic = this.topic;
     this.batcher = new ProduceBatcher(this.producer, {
-      topic: this.topic.name,
-      partitions: this.config.kafka.partitions,
+      topic: topic.name,
+      partitionOf: (roomId) => topic.partitionOf(roomId),
       lingerMs: this.config.kafka.lingerMs,
       maxBatch: this.config.kafka.maxBatch,
     }, (size, durationMs, error) => {

@@ -97,7 +97,7 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
       .run({
         autoCommit: false,
         // Every partition of a fetch at once, so that their inserts can share one store write.
-        partitionsConsumedConcurrently: this.config.kafka.partitions,
+        partitionsConsumedConcurrently: this.topic.partitions,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.onBatch(payload),
       })
