@@ -30,6 +30,7 @@ export interface AppConfig {
     readonly replicationFactor: number;
     readonly lingerMs: number;
     readonly maxBatch: number;
+    readonly liveFetch: { readonly minBytes: number; readonly maxWaitMs: number };
   };
   readonly mongo: { readonly url: string; readonly db: string; readonly queryTimeoutMs: number };
   readonly redis: { readonly url: string };
@@ -51,7 +52,7 @@ export interface AppConfig {
     readonly presenceTtlSeconds: number;
     readonly retryWindowMs: number;
   };
-  readonly persister: { readonly batchMax: number };
+  readonly persister: { readonly batchMax: number; readonly fetch: { readonly minBytes: number; readonly maxWaitMs: number } };
   readonly api: {
     readonly storeConcurrency: number;
     readonly storeQueue: number;
@@ -93,6 +94,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       lingerMs: e.KAFKA_PRODUCE_LINGER_MS,
       maxBatch: e.KAFKA_PRODUCE_MAX_BATCH,
+      liveFetch: { minBytes: e.KAFKA_LIVE_FETCH_MIN_BYTES, maxWaitMs: e.KAFKA_LIVE_FETCH_MAX_WAIT_MS },
     },
     mongo: { url: e.MONGO_URL, db: e.MONGO_DB, queryTimeoutMs: e.MONGO_QUERY_TIMEOUT_MS },
     redis: { url: e.REDIS_URL },
@@ -114,7 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       presenceTtlSeconds: e.PRESENCE_TTL_SECONDS,
       retryWindowMs: Math.round(e.RETRY_WINDOW_MINUTES * 60_000),
     },
-    persister: { batchMax: e.PERSISTER_BATCH_MAX },
+    persister: { batchMax: e.PERSISTER_BATCH_MAX, fetch: { minBytes: e.PERSISTER_FETCH_MIN_BYTES, maxWaitMs: e.PERSISTER_FETCH_MAX_WAIT_MS } },
     api: {
       storeConcurrency: e.API_STORE_CONCURRENCY,
       storeQueue: e.API_STORE_QUEUE,

@@ -49,6 +49,11 @@ export const envSchema = z
     KAFKA_REPLICATION_FACTOR: positiveInt.max(10).default(1),
     KAFKA_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
     KAFKA_PRODUCE_MAX_BATCH: positiveInt.max(10000).default(500),
+    // Each gateway's fetch of the live stream: the broker answers once it has this many bytes or
+    // this many ms have passed. 1 byte answers every produce request alone (one fetch per request
+    // and gateway); a few KB with a wait of a few ms lets a fetch carry several (README).
+    KAFKA_LIVE_FETCH_MIN_BYTES: positiveInt.max(1_048_576).default(1),
+    KAFKA_LIVE_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(250),
 
     MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
     MONGO_DB: z.string().min(1).default('chatstream'),
@@ -93,6 +98,11 @@ export const envSchema = z
     RETRY_WINDOW_MINUTES: z.coerce.number().positive().max(24 * 60).default(5),
 
     PERSISTER_BATCH_MAX: positiveInt.max(10000).default(1000),
+    // The persister's fetch: the broker answers once it has this many bytes or this many ms have
+    // passed. Waiting for more makes fewer, larger store writes (a store insert costs less per
+    // document the more it carries), for that much more delay before a message is in history.
+    PERSISTER_FETCH_MIN_BYTES: positiveInt.max(16_777_216).default(16_384),
+    PERSISTER_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(20),
 
     // Rate limits shared by the replicas through Redis (README "Rate limits"), each "<count>/<seconds>"
     // or 0/off. No passwords: a user login guards against scripted sign-ups, so it tolerates many

@@ -62,7 +62,8 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       // (kafkajs rejoins as a new one) to expire: the broker's minimum, 6 s.
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 250,
+      minBytes: this.config.kafka.liveFetch.minBytes,
+      maxWaitTimeInMs: this.config.kafka.liveFetch.maxWaitMs,
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;

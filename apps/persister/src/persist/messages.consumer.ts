@@ -62,10 +62,10 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
       // a write that hangs longer costs a rebalance, and the redelivery is idempotent.
       sessionTimeout: 8_000,
       heartbeatInterval: 2_000,
-      // A fetch waits for some data (up to 20 ms) instead of answering every new record alone:
-      // fewer, larger store writes for at most 20 ms more before a message is in history.
-      minBytes: 16_384,
-      maxWaitTimeInMs: 20,
+      // A fetch waits for some data instead of answering every new record alone: fewer, larger
+      // store writes, for at most the wait more before a message is in history.
+      minBytes: config.persister.fetch.minBytes,
+      maxWaitTimeInMs: config.persister.fetch.maxWaitMs,
       allowAutoTopicCreation: false,
     });
     this.inserts = new InsertCoalescer(
