@@ -10,13 +10,14 @@ const TOPIC = 'chat.messages';
  * the test moves forward, and counts the OffsetFetch requests it receives.
  */
 function stubKafka(committed: Record<number, string> = {}) {
-  const state = { committed, fetches: 0, failing: false, groupsAsked: [] as string[] };
+  const state = { committed, fetches: 0, failing: false, delayMs: 0, groupsAsked: [] as string[] };
   const admin = {
     connect: async () => undefined,
     disconnect: async () => undefined,
     fetchOffsets: async ({ groupId, topics }: { groupId: string; topics: string[] }) => {
       state.fetches += 1;
       state.groupsAsked.push(groupId);
+      if (state.delayMs > 0) await new Promise((r) => setTimeout(r, state.delayMs));
       if (state.failing) throw new Error('broker down');
       const partitions = Object.entries(state.committed).map(([p, offset]) => ({ partition: Number(p), offset, metadata: null }));
       return topics.map((topic) => ({ topic, partitions }));
@@ -86,5 +87,35 @@ describe('PersistedProgress.waitFor (stub Kafka admin)', () => {
     await sleep(45);
     await sut.waitFor(3, 10, 1000);
     expect(state.fetches).toBe(2);
+  });
+});
+
+describe('PersistedProgress.committed (stub Kafka admin)', () => {
+  it('reads ahead while readers keep coming: a reader in the second half of an answer\'s 40 ms gets it at once, and the next answer is ready for the readers after', async () => {
+    const { sut, state } = build({ 3: '10' });
+    await expect(sut.committed(3)).resolves.toBe(10n);
+    await sleep(25);
+    state.committed[3] = '12';
+    await expect(sut.committed(3)).resolves.toBe(10n); // at once, from the answer in hand
+    await sleep(5);
+    expect(state.fetches).toBe(2); // and the next one was asked for meanwhile
+    await sleep(15); // past the first answer's 40 ms
+    state.delayMs = 500; // a slow broker from now on: a reader that had to wait for it would take 500 ms
+    const started = Date.now();
+    await expect(sut.committed(3)).resolves.toBe(12n);
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+
+  it('never answers from a read older than 40 ms, even when reading ahead failed', async () => {
+    const { sut, state } = build({ 3: '10' });
+    await sut.committed(3);
+    await sleep(25);
+    state.failing = true;
+    await sut.committed(3); // starts a read ahead, which fails
+    await sleep(20);
+    await expect(sut.committed(3)).rejects.toMatchObject({ code: 'unavailable' });
+    state.failing = false;
+    state.committed[3] = '11';
+    await expect(sut.committed(3)).resolves.toBe(11n);
   });
 });

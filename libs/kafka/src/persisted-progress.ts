@@ -16,7 +16,9 @@ const FRESH_MS = 40;
 @Injectable()
 export class PersistedProgress implements OnApplicationShutdown {
   private admin: Admin | undefined;
+  /** The newest read and when it was asked for (an answer is as old as its request). */
   private cached: { at: number; offsets: Promise<Map<number, bigint>> } | undefined;
+  private readingAhead = false;
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -46,13 +48,34 @@ export class PersistedProgress implements OnApplicationShutdown {
     await this.admin?.disconnect();
   }
 
-  /** One OffsetFetch shared by all joins waiting at the same moment. */
+  /**
+   * One OffsetFetch shared by all readers of the same moment. While readers keep coming, the next
+   * one is asked for ahead, once the answer in hand is half its freshness old: busy readers (the
+   * newest history page, many times a second) then seldom wait for a round trip to Kafka, and
+   * no answer they get is older than before (FRESH_MS from its request).
+   */
   private read(): Promise<Map<number, bigint>> {
-    if (this.cached && Date.now() - this.cached.at < FRESH_MS) return this.cached.offsets;
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < FRESH_MS) {
+      if (now - this.cached.at >= FRESH_MS / 2) this.readAhead(now);
+      return this.cached.offsets;
+    }
     const offsets = this.fetch();
-    this.cached = { at: Date.now(), offsets };
+    this.cached = { at: now, offsets };
     offsets.catch(() => (this.cached = undefined));
     return offsets;
+  }
+
+  private readAhead(now: number): void {
+    if (this.readingAhead) return;
+    this.readingAhead = true;
+    const offsets = this.fetch();
+    offsets
+      .then(() => {
+        if (!this.cached || this.cached.at < now) this.cached = { at: now, offsets };
+      })
+      .catch(() => undefined) // the next reader past FRESH_MS asks again, and gets the error if it lasts
+      .finally(() => (this.readingAhead = false));
   }
 
   private async fetch(): Promise<Map<number, bigint>> {
