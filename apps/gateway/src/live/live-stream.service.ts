@@ -9,6 +9,7 @@ import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
 import { LogPositions } from './log-positions';
 import { RetryWindow, type FirstRecord } from './retry-window';
+import { RoomLastSeqs } from './room-last-seqs';
 import { RoomTails } from './room-tails';
 
 /**
@@ -32,6 +33,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly logger = new Logger(LiveStream.name);
   private consumer: Consumer | undefined;
   private readonly handled = new LogPositions();
+  private readonly lastSeqs = new RoomLastSeqs((roomId) => this.topic.partitionOf(roomId));
   /** Per partition: the last offset of the start-up read (handled, never delivered). */
   private readonly replayUntil = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
@@ -102,6 +104,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     return this.handled.reached(position.partition, position.offset, timeoutMs);
   }
 
+  /** The seq history must reach before it can answer a join of the room registered at `untilSeq` (RoomLastSeqs). */
+  historyNeeded(roomId: string, partition: number, untilSeq: number): number {
+    return this.lastSeqs.historyNeeded(roomId, partition, untilSeq);
+  }
+
   /**
    * Registers a join: from now on this room's live messages are held in the returned buffer
    * until `finishJoin`. Synchronous on purpose: no live message can slip between reading the
@@ -140,6 +147,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
         const start = starts.get(end.partition) ?? BigInt(end.high);
         this.replayUntil.set(end.partition, BigInt(end.high) - 1n);
         this.handled.set(end.partition, start - 1n);
+        this.lastSeqs.startAt(end.partition, start);
         replayed += Number(BigInt(end.high) - start);
       }
       await retryRetriable('committing the live stream start', () =>
@@ -179,8 +187,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       const decoded = decodeChatRecord(record.key, record.value, record.offset);
       // What the persister dead-letters is never delivered live either: both read it the same way.
       if (!decoded.ok) this.logger.warn(`skipping partition ${partition} offset ${record.offset}: ${decoded.reason}`);
-      else if (this.retries.remember(decoded.message, Number(record.timestamp))) this.metrics.repeatsDropped.inc();
-      else if (offset > replayUntil) this.deliver(decoded.message);
+      else {
+        this.lastSeqs.read(decoded.message.roomId, decoded.message.seq);
+        if (this.retries.remember(decoded.message, Number(record.timestamp))) this.metrics.repeatsDropped.inc();
+        else if (offset > replayUntil) this.deliver(decoded.message);
+      }
       this.handled.set(partition, offset);
       resolveOffset(record.offset);
     }

@@ -103,6 +103,11 @@ export class RoomTails {
     return { messages: tail.messages.slice(start, Math.min(end, start + limit)), hasMore: end - start > limit };
   }
 
+  /** Whether the room's newest messages are held (warmed from history): reading them again adds nothing. */
+  isWarm(roomId: string): boolean {
+    return this.usable(roomId) !== undefined;
+  }
+
   forget(roomId: string): void {
     const tail = this.tails.get(roomId);
     if (!tail) return;

@@ -44,55 +44,71 @@ function build(stored: number, perRoom = 1000) {
   return { sut, reads, waits, register, deliver };
 }
 
+/** Lets the background warming read finish. */
+const settled = () => new Promise((r) => setTimeout(r, 10));
+
 describe('JoinHistory (stub store, stub persister progress, real RoomTails)', () => {
-  it('reads history once for a room, then answers later joins from memory without waiting for the persister', async () => {
+  it('answers the first join of a room with a read of its own page, keeps the room in memory meanwhile, then answers later joins from memory without waiting for the persister', async () => {
     const t = build(20);
     t.register(20);
-    expect(seqs(await t.sut.page('r1', 0, undefined, 20))).toEqual([18, 19, 20]);
-    expect(t.reads).toEqual(['newest 20 1000']);
+    expect(seqs(await t.sut.page('r1', 0, undefined, 20, 20))).toEqual([18, 19, 20]);
+    await settled();
+    expect([...t.reads].sort()).toEqual(['newest 20 1000', 'newest 20 3']);
     expect(t.waits).toEqual([20]);
 
     t.deliver(21, 22);
     t.register(22);
-    expect(seqs(await t.sut.page('r1', 0, undefined, 22))).toEqual([20, 21, 22]);
-    expect(await t.sut.page('r1', 0, 10, 22)).toEqual({ messages: [11, 12, 13, 14, 15].map(aMessage), hasMore: true });
-    expect(seqs(await t.sut.page('r1', 0, 19, 22))).toEqual([20, 21, 22]);
-    expect(t.reads).toHaveLength(1);
+    expect(seqs(await t.sut.page('r1', 0, undefined, 22, 22))).toEqual([20, 21, 22]);
+    expect(await t.sut.page('r1', 0, 10, 22, 22)).toEqual({ messages: [11, 12, 13, 14, 15].map(aMessage), hasMore: true });
+    expect(seqs(await t.sut.page('r1', 0, 19, 22, 22))).toEqual([20, 21, 22]);
+    expect(t.reads).toHaveLength(2);
     expect(t.waits).toHaveLength(1);
+  });
+
+  it('waits for history only up to the room\'s newest record, not the live position of its partition', async () => {
+    const t = build(12);
+    t.register(20);
+    expect(seqs(await t.sut.page('r1', 0, undefined, 20, 12))).toEqual([10, 11, 12]);
+    expect(t.waits).toEqual([12]);
   });
 
   it('answers what a join asked up to its own position only (later messages reach it live)', async () => {
     const t = build(10);
     t.register(10);
-    await t.sut.page('r1', 0, undefined, 10);
+    await t.sut.page('r1', 0, undefined, 10, 10);
+    await settled();
     t.deliver(11, 12);
-    expect(seqs(await t.sut.page('r1', 0, 8, 10))).toEqual([9, 10]);
+    expect(seqs(await t.sut.page('r1', 0, 8, 10, 10))).toEqual([9, 10]);
+    expect(t.reads).toHaveLength(2);
   });
 
   it('reads from the store a since older than what it keeps of the room', async () => {
     const t = build(100, 10);
     t.register(100);
-    expect(await t.sut.page('r1', 0, 50, 100)).toEqual({ messages: [51, 52, 53, 54, 55].map(aMessage), hasMore: true });
-    expect(t.reads).toEqual(['newest 100 10', 'range 50 100 5']);
+    expect(await t.sut.page('r1', 0, 50, 100, 100)).toEqual({ messages: [51, 52, 53, 54, 55].map(aMessage), hasMore: true });
+    await settled();
+    expect(await t.sut.page('r1', 0, 50, 100, 100)).toEqual({ messages: [51, 52, 53, 54, 55].map(aMessage), hasMore: true });
+    expect([...t.reads].sort()).toEqual(['newest 100 10', 'range 50 100 5', 'range 50 100 5']);
   });
 
-  it('lets the joins of a room that arrive together share one warming read', async () => {
+  it('lets the joins of a room that arrive together each read their own page, and share one read into memory', async () => {
     const t = build(20);
     t.register(20);
-    const first = t.sut.page('r1', 0, undefined, 20);
+    const first = t.sut.page('r1', 0, undefined, 20, 20);
     t.deliver(21);
     t.register(21);
-    const second = t.sut.page('r1', 0, 15, 21);
+    const second = t.sut.page('r1', 0, 15, 21, 21);
     expect(seqs(await first)).toEqual([18, 19, 20]);
     expect(seqs(await second)).toEqual([16, 17, 18, 19, 20]);
-    expect(t.reads).toEqual(['newest 20 1000']);
+    await settled();
+    expect([...t.reads].sort()).toEqual(['newest 20 1000', 'newest 20 3', 'range 15 21 5']);
   });
 
   it('reads the store every time when its memory is off', async () => {
     const t = build(10, 0);
     t.register(10);
-    await t.sut.page('r1', 0, undefined, 10);
-    await t.sut.page('r1', 0, undefined, 10);
+    await t.sut.page('r1', 0, undefined, 10, 10);
+    await t.sut.page('r1', 0, undefined, 10, 10);
     expect(t.reads).toEqual(['newest 10 3', 'newest 10 3']);
   });
 });

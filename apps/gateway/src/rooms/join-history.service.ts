@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { PersistedProgress } from '@app/kafka';
 import { MessagesRepository } from '@app/mongo';
@@ -10,12 +10,14 @@ import { RoomTails, type TailPage } from '../live/room-tails';
  * The messages a join answers with: every message of the room up to `untilSeq` (the live
  * position when the join registered), the newest page, or from `since` on. Answered from this
  * replica's RoomTails when it holds them: no store read, no wait for the persister. Otherwise
- * history must first reach untilSeq (the persister commits only what MongoDB has), then the newest
- * messages of the room are read once to warm the tail, and what the tail still cannot answer (a
- * `since` older than that) is read from the store.
+ * history must first reach the room's newest record (`historyNeeded`, at most untilSeq; the
+ * persister commits only what MongoDB has), and the page itself is read from the store, while the
+ * room's newest messages are read into the tail in the background for the joins that follow. The
+ * join never waits for that larger read: under load it took the first joins of a room 1–2 s.
  */
 @Injectable()
 export class JoinHistory {
+  private readonly logger = new Logger(JoinHistory.name);
   /** One warming read per room at a time: the joins of a room that arrive together share it. */
   private readonly warming = new InFlight();
 
@@ -27,17 +29,13 @@ export class JoinHistory {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async page(roomId: string, partition: number, since: number | undefined, untilSeq: number): Promise<TailPage> {
+  async page(roomId: string, partition: number, since: number | undefined, untilSeq: number, historyNeeded: number): Promise<TailPage> {
     const held = this.fromTail(roomId, since, untilSeq);
     if (held) return this.answered('memory', held);
 
     const { joinWaitMs, joinPageSize, historyPageSize, roomTail } = this.config.chat;
-    await callDependency('kafka', () => this.progress.waitFor(partition, untilSeq, joinWaitMs), { timeoutMs: joinWaitMs + 1000, what: 'waiting for history' });
-    if (roomTail.perRoom > 0) {
-      await this.warm(roomId, untilSeq);
-      const warmed = this.fromTail(roomId, since, untilSeq);
-      if (warmed) return this.answered('store', warmed);
-    }
+    await callDependency('kafka', () => this.progress.waitFor(partition, historyNeeded, joinWaitMs), { timeoutMs: joinWaitMs + 1000, what: 'waiting for history' });
+    if (roomTail.perRoom > 0 && !this.tails.isWarm(roomId)) void this.warm(roomId, untilSeq).catch((error: Error) => this.logger.warn(`room ${roomId} not kept in memory: ${error.message}`));
     const page = await callDependency('mongo', () =>
       since !== undefined ? this.messages.range(roomId, since, untilSeq, joinPageSize) : this.messages.newest(roomId, untilSeq, historyPageSize),
       { what: 'reading history' },
@@ -45,15 +43,11 @@ export class JoinHistory {
     return this.answered('store', page);
   }
 
-  /** Reads the room's newest messages up to untilSeq into RoomTails, or joins a read already under way. */
+  /** Reads the room's newest messages up to untilSeq into RoomTails, unless a read of them is under way. */
   private async warm(roomId: string, untilSeq: number): Promise<void> {
     // A warming under way may have an older position than ours; RoomTails joins it to what the
     // live stream added since.
-    const underWay = this.warming.underWay(roomId);
-    if (underWay) {
-      await underWay;
-      if (this.fromTail(roomId, undefined, untilSeq)) return;
-    }
+    if (this.warming.underWay(roomId)) return;
     await this.warming.run(roomId, async () => {
       const { perRoom } = this.config.chat.roomTail;
       const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, perRoom), { what: 'warming a room' });

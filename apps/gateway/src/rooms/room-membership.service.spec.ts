@@ -67,8 +67,9 @@ function stubPresence() {
 /** A stub LiveStream (no Kafka): real JoinBuffers; `deliver` holds a live message in the room's open joins, as the stream does. */
 function stubLive(untilSeq: number) {
   const open = new Set<JoinBuffer>();
-  const state = { begun: [] as { roomId: string; partition: number }[], ended: [] as JoinBuffer[] };
+  const state = { begun: [] as { roomId: string; partition: number }[], ended: [] as JoinBuffer[], roomNewestSeq: undefined as number | undefined };
   const live = {
+    historyNeeded: (_roomId: string, _partition: number, until: number) => Math.min(state.roomNewestSeq ?? until, until),
     beginJoin: (roomId: string, partition: number) => {
       state.begun.push({ roomId, partition });
       const buffer = new JoinBuffer(roomId, untilSeq);
@@ -168,6 +169,15 @@ describe('RoomMembership.join (stub directory, presence, notifier, live stream, 
     expect(t.waits).toEqual([[PARTITION, 5]]);
     expect(t.store.reads).toEqual([['newest', 'r1', 5, 50]]);
     expect(answer).toEqual({ room: aRoom('r1', 2), members: [bob, alice], messages: [1, 2, 3, 4, 5].map((s) => aMessage(s)), hasMore: false });
+  });
+
+  it('waits for history only up to the room\'s newest record read by the live stream, and reads up to the join\'s position', async () => {
+    const t = build({ untilSeq: 9, stored: 4 });
+    t.live.state.roomNewestSeq = 4; // seqs 5..9 of the partition belong to other rooms
+    const { answer } = await t.sut.join(aSocket(alice).socket, { roomId: 'r1' });
+    expect(t.waits).toEqual([[PARTITION, 4]]);
+    expect(t.store.reads).toEqual([['newest', 'r1', 9, 50]]);
+    expect(answer.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
   it('reads history after `since` when the client gives one', async () => {

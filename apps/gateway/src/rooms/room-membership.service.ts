@@ -57,7 +57,8 @@ export class RoomMembership {
     const partition = this.topic.partitionOf(roomId);
     const buffer = this.live.beginJoin(roomId, partition);
     try {
-      const page = await this.history.page(roomId, partition, since, buffer.untilSeq);
+      const historyNeeded = this.live.historyNeeded(roomId, partition, buffer.untilSeq);
+      const page = await this.history.page(roomId, partition, since, buffer.untilSeq, historyNeeded);
       const members = await callDependency('redis', () => this.presence.members(roomId));
       const room = toRoom(stored, members.length);
       const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };
