@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
+import { dataDir } from '../loadgen/options';
+import { cpuSeconds, withDescendants } from '../loadgen/stats';
+import { percentile, sum } from './stats';
+
+/**
+ * The topology's Kafka traffic without the rest of it, to compare topic and fetch settings by the
+ * CPU they cost: 3 producers batching with a linger (as each gateway's ProduceBatcher does), 3
+ * consumers reading every partition in groups of their own (each gateway's live stream), and one
+ * persister-like consumer (16 KB / 20 ms fetches). Records are keyed by 30 rooms, ~250 bytes of
+ * JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
+ * seven kafkajs clients) per second, and produce→consume latency of the live consumers.
+ *
+ *   node dist/tools/bench/kafka-shape.js --rate 1000 --partitions 3 [--linger 5 --wait 250 --min-bytes 1 --seconds 12]
+ *
+ * It creates a topic of its own and deletes it afterwards; the broker is the topology's
+ * (`--brokers`, default 127.0.0.1:9092; `--broker-pid-file`, default .data/run/kafka.pid).
+ */
+const ROOMS = 30;
+/** The broker's CPU seconds (its pid file may name a wrapper: its descendants count too). */
+const brokerCpu = (pid: number): number => sum(withDescendants([pid]).map(cpuSeconds));
+const PRODUCERS = 3;
+const LIVE_CONSUMERS = 3;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      brokers: { type: 'string', default: '127.0.0.1:9092' },
+      'broker-pid-file': { type: 'string', default: `${dataDir()}/run/kafka.pid` },
+      rate: { type: 'string', default: '1000' },
+      partitions: { type: 'string', default: '3' },
+      linger: { type: 'string', default: '5' },
+      wait: { type: 'string', default: '250' },
+      'min-bytes': { type: 'string', default: '1' },
+      seconds: { type: 'string', default: '12' },
+    },
+    strict: true,
+  });
+  const int = (name: string, raw: string | undefined, min: number, max: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
+    return n;
+  };
+  return {
+    brokers: values.brokers!.split(','),
+    brokerPid: int('broker-pid-file', readFileSync(values['broker-pid-file']!, 'utf8').trim(), 1, 2 ** 31),
+    rate: int('rate', values.rate, 1, 20_000),
+    partitions: int('partitions', values.partitions, 1, 100),
+    linger: int('linger', values.linger, 0, 1000),
+    wait: int('wait', values.wait, 1, 5000),
+    minBytes: int('min-bytes', values['min-bytes'], 1, 1_048_576),
+    seconds: int('seconds', values.seconds, 1, 120),
+  };
+}
+
+/** One producer with a linger: the records of a few ms go in one request. */
+class LingeringProducer {
+  private queue: Message[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    readonly producer: Producer,
+    private readonly topic: string,
+    private readonly lingerMs: number,
+  ) {}
+
+  send(message: Message): void {
+    this.queue.push(message);
+    this.timer ??= setTimeout(() => {
+      const messages = this.queue;
+      this.queue = [];
+      this.timer = undefined;
+      this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] }).catch(() => undefined);
+    }, this.lingerMs);
+  }
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const kafka = new Kafka({ brokers: o.brokers, clientId: 'kafka-shape', logLevel: logLevel.NOTHING });
+  const topic = `bench.kafka-shape.${Date.now()}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
+  const latencies: number[] = [];
+  const consumers: Consumer[] = [];
+  const received = Array.from({ length: LIVE_CONSUMERS + 1 }, () => 0);
+  try {
+    for (let i = 0; i <= LIVE_CONSUMERS; i++) {
+      const persister = i === LIVE_CONSUMERS;
+      const consumer = kafka.consumer({
+        groupId: `${topic}.${i}`,
+        minBytes: persister ? 16_384 : o.minBytes,
+        maxWaitTimeInMs: persister ? 20 : o.wait,
+      });
+      consumers.push(consumer);
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommitInterval: 5_000,
+        eachBatch: ({ batch }) => {
+          received[i]! += batch.messages.length;
+          if (!persister) for (const m of batch.messages) latencies.push(Date.now() - (JSON.parse(m.value!.toString()) as { at: number }).at);
+          return Promise.resolve();
+        },
+      });
+    }
+    const producers: LingeringProducer[] = [];
+    for (let i = 0; i < PRODUCERS; i++) {
+      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      await producer.connect();
+      producers.push(new LingeringProducer(producer, topic, o.linger));
+    }
+    await new Promise((r) => setTimeout(r, 3_000)); // every group joined
+
+    latencies.length = 0;
+    const brokerBefore = brokerCpu(o.brokerPid);
+    const selfBefore = process.cpuUsage();
+    const started = Date.now();
+    let sent = 0;
+    const ticker = setInterval(() => {
+      const due = Math.floor(((Date.now() - started) * o.rate) / 1000) - sent;
+      for (let k = 0; k < due; k++, sent++) {
+        const roomId = `room-${sent % ROOMS}`;
+        const value = JSON.stringify({ v: 1, id: `m-${sent}`.padEnd(36, '0'), roomId, clientMsgId: `c-${sent}`.padEnd(36, '0'), user: { id: 'u'.repeat(21), username: 'kafka-shape' }, text: 'x'.repeat(60), at: Date.now() });
+        producers[sent % PRODUCERS]!.send({ key: roomId, value });
+      }
+    }, 10);
+    await new Promise((r) => setTimeout(r, o.seconds * 1000));
+    clearInterval(ticker);
+    const elapsed = (Date.now() - started) / 1000;
+    const self = process.cpuUsage(selfBefore);
+    const result = {
+      partitions: o.partitions,
+      rate: o.rate,
+      lingerMs: o.linger,
+      liveFetch: `${o.minBytes} B / ${o.wait} ms`,
+      sent,
+      brokerCpuMsPerS: Math.round(((brokerCpu(o.brokerPid) - brokerBefore) * 1000) / elapsed),
+      clientsCpuMsPerS: Math.round((self.user + self.system) / 1000 / elapsed),
+      liveLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+      received,
+    };
+    console.log(JSON.stringify(result));
+    await Promise.all(producers.map((p) => p.producer.disconnect()));
+  } finally {
+    await Promise.all(consumers.map((c) => c.disconnect()));
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  },
+);
