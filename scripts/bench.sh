@@ -111,7 +111,7 @@ start_baseline() {
 
   # The baseline's Nginx: tools/baseline/nginx.conf with this machine's values.
   render_template tools/baseline/nginx.conf "USER_LINE=$(nginx_user_line)" "RUN_DIR=$RUN_DIR" "LOG_DIR=$LOG_DIR" \
-    "TMP_DIR=$BENCH_DIR/tmp" "RLIMIT=$(nginx_rlimit)" "PORT=$BASELINE_NGINX_PORT" "REPLICA_1=${BASELINE_PORTS[0]}" \
+    "TMP_DIR=$BENCH_DIR/tmp" "WORKERS=$(nginx_workers)" "RLIMIT=$(nginx_rlimit)" "PORT=$BASELINE_NGINX_PORT" "REPLICA_1=${BASELINE_PORTS[0]}" \
     "REPLICA_2=${BASELINE_PORTS[1]}" "REPLICA_3=${BASELINE_PORTS[2]}" \
     "WORKER_CONNECTIONS=$(sed -n 's/^[[:space:]]*worker_connections[[:space:]]*\([0-9]*\);.*/\1/p' nginx.conf | head -1)" \
     >"$BENCH_DIR/nginx.conf"

@@ -136,7 +136,7 @@ update_nginx_conf() {
   done
   mkdir -p "$NGINX_DIR"
   node tools/ops/native-nginx-conf.js --template "$NGINX_TEMPLATE" --prefix "$NGINX_DIR" --logs "$LOG_DIR" \
-    --web "$REPO_DIR/web" --user-line "$(nginx_user_line)" --rlimit "$(nginx_rlimit)" --listen "$NGINX_PORT" \
+    --web "$REPO_DIR/web" --user-line "$(nginx_user_line)" --workers "$(nginx_workers)" --rlimit "$(nginx_rlimit)" --listen "$NGINX_PORT" \
     --api "$API_PORT_LOCAL" --gateways "${serving[*]}" --down "${scaled_away[*]}" >"$new" || die "cannot render $NGINX_TEMPLATE"
   nginx_test "$new" "$NGINX_DIR"
   echo "$slots" >"$SLOTS_FILE"

@@ -1,12 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { io, type Socket } from 'socket.io-client';
-import { dataDir, sourceAddress } from '../loadgen/options';
+import { fork, type ChildProcess } from 'node:child_process';
+import { dataDir } from '../loadgen/options';
 import { pidsFromFiles, rssKiB, withDescendants } from '../loadgen/stats';
 import { percentile, sum } from './stats';
 import { cell, hostInfo, intOption, progress, sleep, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { login } from './seed';
+import type { HolderAnswer, HolderRequest } from './connection-holder';
 import type { ConnectionStep, ConnectionsResults, System } from './results';
 
 /**
@@ -75,30 +76,42 @@ async function healthy(system: System): Promise<boolean> {
   }
 }
 
-/** Opens one connection; resolves with the ms until it is usable (`session`, or `connect` for the baseline). */
-function connectOne(system: System, auth: Record<string, string>, index: number, sockets: Socket[]): Promise<number> {
-  const started = performance.now();
-  const socket = io(urlOf(system), {
-    auth,
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-    timeout: 20_000,
-    // Offset past the load generator's addresses, so a concurrent run cannot collide.
-    localAddress: sourceAddress(index, 1),
-  } as Parameters<typeof io>[1] & { localAddress: string });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no session within 20 s')), 20_000);
-    socket.once('session', () => {
-      clearTimeout(timer);
-      resolve(performance.now() - started);
+/** Connections one holder process keeps (under the 20,000 descriptors a process may open here). */
+const PER_HOLDER = 8_000;
+
+/** The child processes that open and hold the connections (connection-holder.ts), one request at a time each. */
+class Holders {
+  private readonly children: ChildProcess[];
+
+  constructor(count: number) {
+    this.children = Array.from({ length: count }, () => fork(join(__dirname, 'connection-holder.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  }
+
+  /** Opens the connections of `indices` in the holder `n` (mod the count). */
+  open(n: number, url: string, auths: Record<string, string>[], indices: number[]): Promise<Extract<HolderAnswer, { kind: 'opened' }>> {
+    return this.ask(this.children[n % this.children.length]!, { kind: 'open', url, auths, indices }) as Promise<Extract<HolderAnswer, { kind: 'opened' }>>;
+  }
+
+  async connected(): Promise<number> {
+    const counts = await Promise.all(this.children.map((c) => this.ask(c, { kind: 'count' })));
+    return sum(counts.map((a) => (a.kind === 'count' ? a.connected : 0)));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.children.map((c) => this.ask(c, { kind: 'close' }).catch(() => undefined)));
+    for (const c of this.children) if (c.exitCode === null) c.kill();
+  }
+
+  private ask(child: ChildProcess, request: HolderRequest): Promise<HolderAnswer> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`holder ${child.pid} did not answer ${request.kind} within 60 s`)), 60_000);
+      child.once('message', (answer: HolderAnswer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      child.send(request);
     });
-    socket.once('connect_error', (e: Error) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
+  }
 }
 
 async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>): Promise<{ steps: ConnectionStep[]; held: number; stoppedBecause: string; healthyAtEnd: boolean }> {
@@ -110,35 +123,34 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
     const username = `bench-conn-${u}`;
     auths.push(system === 'chatstream' ? { token: (await login(urlOf(system), username)).token } : { username });
   }
-  const sockets: Socket[] = [];
+  const holders = new Holders(Math.ceil(o.target / PER_HOLDER));
+  let opened = 0;
   const steps: ConnectionStep[] = [];
   const rssBefore = serverRss();
   const deadline = Date.now() + o.maxSeconds * 1000;
   let stoppedBecause = `reached the target of ${o.target}`;
   await eventLoopLagMs(system); // resets the servers' lag histograms
   try {
-    while (sockets.length < o.target) {
+    while (opened < o.target) {
       if (Date.now() > deadline) {
         stoppedBecause = `time bound of ${o.maxSeconds} s`;
         break;
       }
-      const stepEnd = Math.min(o.target, sockets.length + o.step);
+      const stepEnd = Math.min(o.target, opened + o.step);
       const times: number[] = [];
       let errors = 0;
       let firstError = '';
-      for (let i = sockets.length; i < stepEnd; i += BATCH) {
-        const n = Math.min(BATCH, stepEnd - i);
-        const outcomes = await Promise.allSettled(Array.from({ length: n }, (_, k) => connectOne(system, auths[(i + k) % USERS]!, i + k, sockets)));
-        for (const out of outcomes) {
-          if (out.status === 'fulfilled') times.push(out.value);
-          else {
-            errors++;
-            firstError ||= out.reason instanceof Error ? out.reason.message : String(out.reason);
-          }
-        }
+      for (let i = opened; i < stepEnd; i += BATCH) {
+        const indices = Array.from({ length: Math.min(BATCH, stepEnd - i) }, (_, k) => i + k);
+        // Batch by batch, spread over the holders: each ends with its share of the connections.
+        const batch = await holders.open(Math.floor(i / BATCH), urlOf(system), auths, indices);
+        times.push(...batch.times);
+        errors += batch.errors;
+        firstError ||= batch.firstError;
       }
+      opened = stepEnd;
       await sleep(1_500); // let the servers settle (GC, presence writes) before sampling
-      const held = sockets.filter((s) => s.connected).length;
+      const held = await holders.connected();
       const rss = serverRss();
       const step: ConnectionStep = {
         system,
@@ -163,9 +175,9 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
       }
     }
     const healthyAtEnd = await healthy(system);
-    return { steps, held: sockets.filter((s) => s.connected).length, stoppedBecause, healthyAtEnd };
+    return { steps, held: await holders.connected(), stoppedBecause, healthyAtEnd };
   } finally {
-    for (const s of sockets) s.close();
+    await holders.close();
     await sleep(3_000); // the servers release the sockets before the next system is measured
   }
 }

@@ -9,7 +9,7 @@
 // Plain JS run by node as is (the config is rendered before anything is built).
 //
 //   node tools/ops/native-nginx-conf.js --template nginx.conf --prefix DIR --logs DIR --web DIR
-//     --user-line LINE --rlimit N --listen PORT --api PORT --gateways "PORT..." [--down "PORT..."]
+//     --user-line LINE --workers N --rlimit N --listen PORT --api PORT --gateways "PORT..." [--down "PORT..."]
 //
 // Prints the config. Fails (exit 1) on an unknown, missing, duplicated, nested or unterminated
 // block, so a template edit cannot silently break the native run.
@@ -17,19 +17,19 @@
 const { readFileSync } = require('node:fs');
 const { parseArgs } = require('node:util');
 
-const OPTIONS = ['template', 'prefix', 'logs', 'web', 'user-line', 'rlimit', 'listen', 'api', 'gateways', 'down'];
+const OPTIONS = ['template', 'prefix', 'logs', 'web', 'user-line', 'workers', 'rlimit', 'listen', 'api', 'gateways', 'down'];
 
 /** The native value of each block, one entry per line. */
 function nativeBlocks(o) {
   const ports = (list) => list.split(' ').filter(Boolean);
   return {
     main: [o['user-line'], 'daemon off;', `pid ${o.prefix}/nginx.pid;`, `error_log ${o.logs}/nginx.log warn;`],
-    rlimit: [`worker_rlimit_nofile ${o.rlimit};`],
+    rlimit: [`worker_processes ${o.workers};`, `worker_rlimit_nofile ${o.rlimit};`],
     http_paths: [
       `access_log ${o.logs}/nginx-access.log upstream buffer=64k flush=5s;`,
       ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${t}_temp_path ${o.prefix}/${t};`),
     ],
-    listen: [`listen 127.0.0.1:${o.listen} backlog=4096;`],
+    listen: [`listen 127.0.0.1:${o.listen} backlog=4096 reuseport;`],
     // Gateways scaled away stay listed as down: removing a server from an ip_hash upstream would
     // move every client to another replica (scripts/topology.sh keeps their count, "slots").
     gateways: [

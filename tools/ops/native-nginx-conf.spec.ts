@@ -13,7 +13,7 @@ function render(template: string, gateways = '3101 3102', down = '') {
   const file = join(dir, 'nginx.conf');
   writeFileSync(file, template);
   const args = ['--template', file, '--prefix', '/run/n', '--logs', '/run/logs', '--web', '/repo/web'];
-  args.push('--user-line', '# (not root)', '--rlimit', '1024', '--listen', '3001', '--api', '3200');
+  args.push('--user-line', '# (not root)', '--workers', '3', '--rlimit', '1024', '--listen', '3001', '--api', '3200');
   args.push('--gateways', gateways, '--down', down);
   const sut = spawnSync('node', [TOOL, ...args], { encoding: 'utf8' });
   return { status: sut.status, out: sut.stdout, err: sut.stderr };
@@ -26,7 +26,8 @@ describe('the native Nginx config (tools/ops/native-nginx-conf.js)', () => {
     const { status, out } = render(repoTemplate);
 
     expect(status).toBe(0);
-    expect(out).toContain('\n    listen 127.0.0.1:3001 backlog=4096;\n');
+    expect(out).toContain('\n    listen 127.0.0.1:3001 backlog=4096 reuseport;\n');
+    expect(out).toContain('\nworker_processes 3;\nworker_rlimit_nofile 1024;\n');
     expect(out).toContain('\n  proxy_temp_path /run/n/proxy;\n');
     expect(out).toContain('\n      root /repo/web;\n');
     expect(out).not.toContain('server gateway:3101');
