@@ -17,6 +17,7 @@ export interface Attempt {
 
 export interface SendRecord {
   readonly clientMsgId: string;
+  readonly text: string;
   /** Every attempt with this clientMsgId that went out so far: the SDK's retries and any raw resend. */
   readonly attempts: Attempt[];
 }
@@ -31,7 +32,7 @@ type Answer = { ok: true; message: ChatMessage } | { ok: false; error: { code: s
  * live events), so a duplicate the server sends fails the test even though the SDK would drop it.
  */
 export class RetryingMember {
-  private readonly sendIds: string[] = [];
+  private readonly started: { clientMsgId: string; text: string }[] = [];
 
   private constructor(
     readonly client: ChatClient,
@@ -49,7 +50,7 @@ export class RetryingMember {
   }
 
   get sends(): SendRecord[] {
-    return this.sendIds.map((clientMsgId) => ({ clientMsgId, attempts: this.attemptsOf(clientMsgId) }));
+    return this.started.map((send) => ({ ...send, attempts: this.attemptsOf(send.clientMsgId) }));
   }
 
   /**
@@ -79,7 +80,7 @@ export class RetryingMember {
    */
   async sendUntilAcked(text: string, deadline: number): Promise<void> {
     const clientMsgId = newClientMsgId();
-    this.sendIds.push(clientMsgId);
+    this.started.push({ clientMsgId, text });
     await this.client.sdk.send(this.roomId, text, { clientMsgId, deadlineMs: Math.max(15_000, deadline - Date.now()) }).catch(() => undefined);
   }
 
