@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { dataDir, sourceAddress } from '../loadgen/options';
+import { sourceAddress } from '@app/client';
+import { dataDir } from '../loadgen/options';
 import { pidsFromFiles, rssKiB, withDescendants } from '../loadgen/stats';
 import { percentile, sum } from './stats';
 import { cell, hostInfo, intOption, progress, sleep, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
@@ -85,7 +86,7 @@ function connectOne(system: System, auth: Record<string, string>, index: number,
     forceNew: true,
     timeout: 20_000,
     // Offset past the load generator's addresses, so a concurrent run cannot collide.
-    localAddress: sourceAddress(index, 1),
+    localAddress: sourceAddress(1 + index),
   } as Parameters<typeof io>[1] & { localAddress: string });
   sockets.push(socket);
   return new Promise((resolve, reject) => {
