@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ChatClient as SdkClient, login as sdkLogin } from '@app/client';
-import { BASE_URL, ChatClient as ProbeClient, historyWhenComplete, sourceIp, uniqueName } from '@app/testing';
+import { BASE_URL, ChatClient as ProbeClient, historyWhenComplete, sourceAddress, uniqueName } from '@app/testing';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { ChatPageDriver, type ShownMessage } from './support/chat-page-driver';
@@ -17,10 +17,10 @@ const bySeq = (messages: { seq: number; text: string }[]) => messages.map(({ seq
 async function subnetsOnTwoReplicas(): Promise<[string, string]> {
   const seen = new Map<string, string>();
   for (let n = 41; n < 71; n++) {
-    const probe = await ProbeClient.connect({ sourceIp: sourceIp(n) });
+    const probe = await ProbeClient.connect({ sourceIp: sourceAddress(n) });
     const instance = probe.instance;
     probe.close();
-    if (!seen.has(instance)) seen.set(instance, sourceIp(n));
+    if (!seen.has(instance)) seen.set(instance, sourceAddress(n));
     if (seen.size === 2) return [...seen.values()] as [string, string];
   }
   throw new Error('no two replicas reached from 30 source addresses');
@@ -108,7 +108,7 @@ describe('the web client in Chromium, through Nginx', () => {
   });
 
   it('shows a third user who joins later the same history, and the room list its counts', async () => {
-    const carol = await openAs(sourceIp(1), uniqueName('carol'));
+    const carol = await openAs(sourceAddress(1), uniqueName('carol'));
     await carol.joinRoom(roomName);
     await carol.waitForMessageCount(3);
     expect(await carol.messages()).toEqual(await alice.messages());

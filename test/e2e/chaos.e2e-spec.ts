@@ -51,7 +51,6 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const deadInstance = victim!.instance;
 
     process.kill(pidOf(deadInstance), 'SIGKILL');
-    victim!.socket.io.opts.reconnection = false;
     victim!.close();
     const missed: ChatMessage[] = [];
     for (let i = 0; i < 10; i++) missed.push(await sender!.send(roomId, `during ${i}`));

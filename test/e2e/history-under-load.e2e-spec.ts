@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ChatMessage } from '@app/contracts';
-import { BASE_URL, ChatClient, historyWhenComplete, login, roomWith, sourceIp } from '@app/testing';
+import { BASE_URL, ChatClient, historyWhenComplete, login, roomWith, sourceAddress } from '@app/testing';
 
 /**
  * History at depth, under load (DESIGN.md "Performance model"; issue: history at any depth):
@@ -34,7 +34,7 @@ describe('history under load', () => {
   let stored: ChatMessage[];
 
   beforeAll(async () => {
-    const owner = await ChatClient.connect({ sourceIp: sourceIp(231) });
+    const owner = await ChatClient.connect({ sourceIp: sourceAddress(231) });
     opened.push(owner);
     token = owner.token;
     roomId = await roomWith('deep history', owner);
@@ -54,7 +54,7 @@ describe('history under load', () => {
   }, 60_000);
 
   it('keeps login, /health and sends quick while 200 readers page deep history, and answers every reader correctly or with 503', async () => {
-    const sender = await ChatClient.connect({ sourceIp: sourceIp(232) });
+    const sender = await ChatClient.connect({ sourceIp: sourceAddress(232) });
     opened.push(sender);
     const sendRoom = await roomWith('sends during the history load', sender);
 

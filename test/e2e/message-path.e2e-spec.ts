@@ -1,4 +1,4 @@
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, sourceIp, until, roomWith } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, sourceAddress, until, roomWith } from '@app/testing';
 
 const CLIENTS = 30;
 const ROOMS = 3;
@@ -25,16 +25,16 @@ describe('the message path through Nginx, three gateways, Kafka, the persister a
 
   it('gives every member of a room its messages exactly once, in one order, with increasing seq, and history agrees', async () => {
     const clients = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => ChatClient.connect({ sourceIp: sourceIp(100 + i) })),
+      Array.from({ length: CLIENTS }, (_, i) => ChatClient.connect({ sourceIp: sourceAddress(100 + i) })),
     );
     opened.push(...clients);
     expect(new Set(clients.map((c) => c.instance)).size).toBe(3);
 
     const rooms = await Promise.all(
-      Array.from({ length: ROOMS }, async (_, r) => (await clients[r]!.ok('room:create', { name: `busy ${r}` })).room.id),
+      Array.from({ length: ROOMS }, async (_, r) => (await clients[r]!.sdk.createRoom(`busy ${r}`)).id),
     );
     const roomOf = (i: number) => rooms[i % ROOMS]!;
-    await Promise.all(clients.map((c, i) => c.ok('room:join', { roomId: roomOf(i) })));
+    await Promise.all(clients.map((c, i) => c.sdk.join(roomOf(i))));
 
     // Every client sends PER_CLIENT messages, all clients at once (300 messages in all).
     await Promise.all(

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { io } from 'socket.io-client';
 import { TokenService } from '@app/auth';
+import { ChatClient as SdkClient } from '@app/client';
 import { loadConfig } from '@app/config';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceIp, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, until, roomWith } from '@app/testing';
 
 const presenceEvents = (c: ChatClient, roomId: string) =>
   c.events.filter((e) => e.event === 'presence' && (e.payload as { roomId: string }).roomId === roomId).map((e) => e.payload as {
@@ -22,10 +22,7 @@ describe('people and rooms across replicas', () => {
     const shortLived = new TokenService(loadConfig({ ...process.env, JWT_TTL_SECONDS: '1' }));
     const token = shortLived.sign(user);
     await new Promise((r) => setTimeout(r, 2100));
-    const socket = io(BASE_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    const error = await new Promise<Error>((resolve) => socket.on('connect_error', resolve));
-    socket.close();
-    expect(error.message).toBe('unauthorized');
+    await expect(ChatClient.connect({ token, user })).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('maps a username to the same user id on every login', async () => {
@@ -39,6 +36,7 @@ describe('people and rooms across replicas', () => {
     const [[mallory], [victim]] = await clientsOnEveryReplica(2, 1, 110);
     opened.push(mallory!, victim!);
     const roomId = await roomWith('impersonation', mallory!, victim!);
+    // Raw: a payload the SDK would never send.
     const forged = await mallory!.call('message:send', { roomId, text: 'I am the victim', clientMsgId: randomUUID(), user: victim!.user });
     expect(forged).toMatchObject({ ok: false, error: { code: 'bad_request' } });
     const real = await mallory!.send(roomId, 'honest');
@@ -50,15 +48,15 @@ describe('people and rooms across replicas', () => {
   it('announces a rename to members on other replicas, counts two tabs once, and later messages carry the new name', async () => {
     const [[tab1], [watcher], [other]] = await clientsOnEveryReplica(3, 1, 120);
     opened.push(tab1!, watcher!, other!);
-    const tab2 = await ChatClient.connect({ token: tab1!.token, user: tab1!.user, sourceIp: sourceIp(121) });
+    const tab2 = await ChatClient.connect({ token: tab1!.token, user: tab1!.user, sourceIp: sourceAddress(121) });
     opened.push(tab2);
     const roomId = await roomWith('renames', watcher!, tab1!);
-    const joined = await tab2.ok('room:join', { roomId });
+    const joined = await tab2.sdk.join(roomId);
     expect(joined.members.filter((m) => m.id === tab1!.user.id)).toHaveLength(1);
     expect(joined.members).toHaveLength(2);
 
     const newName = `renamed-${randomUUID().slice(0, 6)}`;
-    const { user } = await tab1!.ok('user:rename', { username: newName });
+    const user = await tab1!.sdk.rename(newName);
     expect(user).toEqual({ id: tab1!.user.id, username: newName });
     await until(() => presenceEvents(watcher!, roomId).some((p) => p.event === 'rename'), 10_000, 'the rename notice');
     const notice = presenceEvents(watcher!, roomId).find((p) => p.event === 'rename')!;
@@ -70,41 +68,41 @@ describe('people and rooms across replicas', () => {
     const fromTab2 = await tab2.send(roomId, 'after rename');
     expect(fromTab2.user.username).toBe(newName);
     // A taken name is refused.
-    expect(await other!.call('user:rename', { username: newName })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
-    expect(await other!.call('user:rename', { username: ' spaced ' })).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+    await expect(other!.sdk.rename(newName)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(other!.sdk.rename(' spaced ')).rejects.toMatchObject({ code: 'bad_request' });
   });
 
   it('answers room_full to the next distinct user once a room has 100', async () => {
-    const owner = await ChatClient.connect({ sourceIp: sourceIp(130) });
+    const owner = await ChatClient.connect({ sourceIp: sourceAddress(130) });
     opened.push(owner);
     const roomId = await roomWith('capacity', owner);
     const members: ChatClient[] = [];
     for (let i = 0; i < 99; i++) {
-      const c = await ChatClient.connect({ sourceIp: sourceIp(131 + (i % 3)) });
+      const c = await ChatClient.connect({ sourceIp: sourceAddress(131 + (i % 3)) });
       members.push(c);
-      await c.ok('room:join', { roomId });
+      await c.sdk.join(roomId);
     }
     opened.push(...members);
-    const late = await ChatClient.connect({ sourceIp: sourceIp(135) });
+    const late = await ChatClient.connect({ sourceIp: sourceAddress(135) });
     opened.push(late);
-    expect(await late.call('room:join', { roomId })).toMatchObject({ ok: false, error: { code: 'room_full' } });
+    await expect(late.sdk.join(roomId)).rejects.toMatchObject({ code: 'room_full' });
     // Another tab of a member is not a new member.
-    const secondTab = await ChatClient.connect({ token: owner.token, user: owner.user, sourceIp: sourceIp(136) });
+    const secondTab = await ChatClient.connect({ token: owner.token, user: owner.user, sourceIp: sourceAddress(136) });
     opened.push(secondTab);
-    expect((await secondTab.call('room:join', { roomId })).ok).toBe(true);
+    await secondTab.sdk.join(roomId);
     // Someone leaves: the place is free again.
-    await members[0]!.ok('room:leave', { roomId });
-    expect((await late.call('room:join', { roomId })).ok).toBe(true);
+    await members[0]!.sdk.leave(roomId);
+    expect((await late.sdk.join(roomId)).room.id).toBe(roomId);
   });
 
   it('removes an empty room with no messages after the TTL and keeps a room with history', async () => {
-    const c = await ChatClient.connect({ sourceIp: sourceIp(140) });
+    const c = await ChatClient.connect({ sourceIp: sourceAddress(140) });
     opened.push(c);
-    const empty = (await c.ok('room:create', { name: 'will vanish' })).room;
-    const kept = (await c.ok('room:create', { name: 'has history' })).room;
-    await c.ok('room:join', { roomId: kept.id });
+    const empty = await c.sdk.createRoom('will vanish');
+    const kept = await c.sdk.createRoom('has history');
+    await c.sdk.join(kept.id);
     await c.send(kept.id, 'keep me');
-    await c.ok('room:leave', { roomId: kept.id });
+    await c.sdk.leave(kept.id);
     const status = async (id: string) =>
       (await fetch(`${BASE_URL}/api/rooms/${id}`, { headers: { authorization: `Bearer ${c.token}` } })).status;
     const deadline = Date.now() + 30_000;
@@ -136,23 +134,22 @@ describe('people and rooms across replicas', () => {
 
     it('leaves the previous room when joining another', async () => {
       const { token, user } = await login(`single-${randomUUID().slice(0, 6)}`);
-      const socket = io(`http://127.0.0.1:${port}`, { auth: { token }, transports: ['websocket'], forceNew: true });
-      const ask = (event: string, payload: unknown) =>
-        new Promise<{ ok: boolean; members?: { id: string }[] }>((resolve) => socket.emit(event, payload, resolve));
-      const a = (await ask('room:create', { name: 'first' })) as unknown as { room: { id: string } };
-      const b = (await ask('room:create', { name: 'second' })) as unknown as { room: { id: string } };
-      expect((await ask('room:join', { roomId: a.room.id })).ok).toBe(true);
-      expect((await ask('room:join', { roomId: b.room.id })).ok).toBe(true);
-      const send = (await ask('message:send', { roomId: a.room.id, text: 'still here?', clientMsgId: randomUUID() })) as unknown as {
-        ok: boolean;
-        error?: { code: string };
-      };
-      expect(send).toMatchObject({ ok: false, error: { code: 'forbidden' } });
-      const watcher = await ChatClient.connect({ sourceIp: sourceIp(150) });
-      opened.push(watcher);
-      const rejoin = await watcher.ok('room:join', { roomId: a.room.id });
-      expect(rejoin.members.map((m) => m.id)).not.toContain(user.id);
-      socket.close();
+      // Straight to this gateway, not through Nginx: only its socket is used.
+      const direct = await SdkClient.connect({ url: `http://127.0.0.1:${port}`, token });
+      try {
+        const a = await direct.createRoom('first');
+        const b = await direct.createRoom('second');
+        await direct.join(a.id);
+        await direct.join(b.id);
+        // The SDK still counts itself in the first room; the server does not, and says so.
+        await expect(direct.send(a.id, 'still here?')).rejects.toMatchObject({ code: 'forbidden' });
+        const watcher = await ChatClient.connect({ sourceIp: sourceAddress(150) });
+        opened.push(watcher);
+        const rejoin = await watcher.sdk.join(a.id);
+        expect(rejoin.members.map((m) => m.id)).not.toContain(user.id);
+      } finally {
+        direct.close();
+      }
     });
   });
 });

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ChatClient, requestFrom, sourceIp, type HttpAnswer } from '@app/testing';
+import { ChatClient, requestFrom, sourceAddress, type HttpAnswer } from '@app/testing';
 
 /**
  * Rate limits (README "Rate limits"), against whatever limits the topology runs with: each test
@@ -38,7 +38,7 @@ describe('rate limits', () => {
   }, 120_000);
 
   it('answers room:create over the limit with an ack rate_limited with retryAfterMs, per user, and creates again after the window', async () => {
-    const [creator, other] = [await ChatClient.connect({ sourceIp: sourceIp(250) }), await ChatClient.connect({ sourceIp: sourceIp(250) })];
+    const [creator, other] = [await ChatClient.connect({ sourceIp: sourceAddress(250) }), await ChatClient.connect({ sourceIp: sourceAddress(250) })];
     opened.push(creator, other);
     let refusal: Record<string, unknown> | undefined;
     for (let i = 0; !refusal && i < 1_000; i++) {

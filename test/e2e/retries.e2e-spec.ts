@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceIp, until, roomWith } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceAddress, until, roomWith } from '@app/testing';
 
 const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 
@@ -32,16 +32,17 @@ describe('a retried message:send (same clientMsgId)', () => {
     opened.push(writer!, reader!);
     const roomId = await roomWith('lost ack', writer!, reader!);
 
-    // Send, and drop the connection before the ack can arrive.
+    // Send, and drop the connection before the ack can arrive (raw: the SDK would wait for the ack).
     const clientMsgId = randomUUID();
-    writer!.socket.emit('message:send', { roomId, text: 'maybe sent', clientMsgId }, () => undefined);
-    writer!.socket.disconnect();
+    const lost = writer!.call('message:send', { roomId, text: 'maybe sent', clientMsgId });
+    writer!.close();
+    await expect(lost).rejects.toThrow(/dropped before the answer/);
 
     // The same user retries from another replica.
     const retry = await reconnectElsewhere(writer!, writer!.session.instance, 51);
     opened.push(retry);
     expect(retry.user).toEqual(writer!.user);
-    await retry.ok('room:join', { roomId });
+    await retry.sdk.join(roomId);
     const answer = await retry.send(roomId, 'maybe sent', clientMsgId);
     expect(answer.clientMsgId).toBe(clientMsgId);
 
@@ -64,7 +65,6 @@ describe('a retried message:send (same clientMsgId)', () => {
     const restarted = reader!.instance;
     const before = pidOf(restarted);
     process.kill(before, 'SIGKILL');
-    reader!.socket.io.opts.reconnection = false;
     reader!.close();
     let retry: ChatClient | undefined;
     await until(
@@ -81,13 +81,13 @@ describe('a retried message:send (same clientMsgId)', () => {
     // The same user, from an address that lands on the restarted replica once it is back.
     const deadline = Date.now() + 30_000;
     for (let n = 60; !retry && Date.now() < deadline; n = n >= 120 ? 60 : n + 1) {
-      const c = await ChatClient.connect({ token: writer!.token, user: writer!.user, sourceIp: sourceIp(n) }).catch(() => undefined);
+      const c = await ChatClient.connect({ token: writer!.token, user: writer!.user, sourceIp: sourceAddress(n) }).catch(() => undefined);
       if (c?.instance === restarted) retry = c;
       else c?.close();
     }
     expect(retry?.instance).toBe(restarted);
     opened.push(retry!);
-    await retry!.ok('room:join', { roomId });
+    await retry!.sdk.join(roomId);
 
     expect(await retry!.send(roomId, 'sent before the restart', clientMsgId)).toEqual(first);
     const marker = await retry!.send(roomId, 'marker');

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// Socket.IO clients for the ops test (test/ops/docker-start.test.sh), through Nginx :3001, using
-// the public protocol (/work/shared/PROTOCOL.md). Plain JS: runs with the repo's node_modules only.
+// Clients for the ops test (test/ops/docker-start.test.sh), through Nginx :3001: the project's SDK
+// (libs/client, as `npm run build` compiles it to dist/, which the test's `start` builds), so the
+// ops test also exercises it. Plain JS: runs with the repo's node_modules and dist/ only.
 //
 //   node test/ops/clients.js chat --state FILE --stop FILE [--replicas 3] [--per-replica 2]
 //        [--first-subnet 1] [--interval-ms 300] [--max-seconds 600]
 //     Connects clients from successive /24s of 127.0.0.0/8 (Nginx ip_hash spreads them) until
 //     `replicas` gateways have `per-replica` clients each; they create and join one room and keep
-//     sending message:send, each in turn, until FILE --stop exists (or max-seconds). A client that
-//     is disconnected (its replica was scaled away) reconnects through Nginx and joins again with
-//     `since` = the last seq it saw. The state (per client: instance, sends, acks, deliveries,
-//     duplicates, order errors, reconnects; at the end: missing messages) is rewritten to --state
-//     every 500 ms; `done: true` marks the final one.
+//     sending, each in turn, until FILE --stop exists (or max-seconds). A client that is
+//     disconnected (its replica was scaled away) is reconnected by the SDK through Nginx, which
+//     joins the room again with `since` and fills the gap. The state (per client: instance, sends,
+//     acks, deliveries, duplicates, order errors, reconnects; at the end: missing messages) is
+//     rewritten to --state every 500 ms; `done: true` marks the final one. Duplicates and order
+//     errors are counted on what the SDK delivered and on the raw `message` events of the wire, so
+//     a duplicate the server sends is seen even though the SDK would drop it.
 //
 //   node test/ops/clients.js probe [--want gateway-4,gateway-5] [--only gateway-1,gateway-2]
 //        [--count N] [--room ID] [--first-subnet 100] [--tries 60]
@@ -20,8 +23,14 @@
 //     with --only, no other instance was.
 'use strict';
 const fs = require('node:fs');
-const { randomUUID } = require('node:crypto');
-const { io } = require('socket.io-client');
+const path = require('node:path');
+
+const SDK_PATH = path.join(__dirname, '../../dist/libs/client/src');
+if (!fs.existsSync(`${SDK_PATH}/index.js`)) {
+  console.error(`clients.js: the SDK is not built (${SDK_PATH}): run npm run build`);
+  process.exit(2);
+}
+const { ChatClient, login, socketIoTransport, sourceAddress } = require(SDK_PATH);
 
 const BASE_URL = process.env.CHATSTREAM_URL || 'http://127.0.0.1:3001';
 
@@ -35,56 +44,23 @@ function parseArgs(argv) {
   return out;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const subnetIp = (n) => `127.${Math.floor(n / 250)}.${(n % 250) + 1}.1`; // a distinct /24 per n (n >= 0)
 
-async function login(username) {
-  const res = await fetch(`${BASE_URL}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  return res.json();
+/**
+ * One user, connected through the SDK from its own /24 (n >= 1). `c.onWire(message)`, once set,
+ * hears each `message` event as the server sent it, before the SDK de-duplicates. Resolves once
+ * connected (the SDK's 15 s deadline).
+ */
+async function connect(name, n) {
+  const sourceIp = sourceAddress(n);
+  const { token, user } = await login(BASE_URL, name);
+  const transport = socketIoTransport(BASE_URL, token, { initialDelayMs: 200, maxDelayMs: 1000 }, { localAddress: sourceIp });
+  const c = { name, sourceIp, user, transport, client: new ChatClient({ url: BASE_URL, token, transport }), instances: [], disconnects: 0, onWire: null };
+  transport.on('session', (session) => c.instances.push(session.instance));
+  transport.on('disconnect', () => (c.disconnects += 1));
+  transport.on('message', ({ message }) => c.onWire && c.onWire(message));
+  await c.client.open();
+  return c;
 }
-
-/** One user on one socket, bound to a source address. Resolves after the first `session`. */
-async function connect(name, sourceIp) {
-  const who = await login(name);
-  const socket = io(BASE_URL, {
-    auth: { token: who.token },
-    transports: ['websocket'],
-    forceNew: true,
-    reconnection: true,
-    reconnectionDelay: 200,
-    reconnectionDelayMax: 1000,
-    localAddress: sourceIp,
-  });
-  const client = { name, sourceIp, user: who.user, socket, sessions: [], disconnects: 0, lastConnectError: null };
-  socket.on('session', (s) => client.sessions.push(s));
-  socket.on('disconnect', () => (client.disconnects += 1));
-  socket.on('connect_error', (e) => (client.lastConnectError = e.message));
-  const deadline = Date.now() + 15_000;
-  while (client.sessions.length === 0) {
-    if (Date.now() > deadline) {
-      socket.close();
-      throw new Error(`no session for ${name} from ${sourceIp} within 15 s (${client.lastConnectError || 'no error'})`);
-    }
-    await sleep(20);
-  }
-  return client;
-}
-
-function call(socket, event, payload, timeoutMs = 15_000) {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ ok: false, error: { code: 'timeout', message: `no ack for ${event}` } }), timeoutMs);
-    socket.emit(event, payload, (answer) => {
-      clearTimeout(timer);
-      resolve(answer);
-    });
-  });
-}
-const instanceOf = (c) => c.sessions.at(-1)?.instance;
 
 // ---------------------------------------------------------------------------------------------
 async function chat(args) {
@@ -103,27 +79,25 @@ async function chat(args) {
   const byInstance = new Map();
   const clients = [];
   for (let n = firstSubnet; n < firstSubnet + 60 && clients.length < replicas * perReplica; n++) {
-    const c = await connect(`${tag}-${n}`, subnetIp(n));
-    const list = byInstance.get(instanceOf(c)) || [];
+    const c = await connect(`${tag}-${n}`, n);
+    const list = byInstance.get(c.client.instance) || [];
     if (list.length < perReplica && (list.length > 0 || byInstance.size < replicas)) {
       list.push(c);
-      byInstance.set(instanceOf(c), list);
+      byInstance.set(c.client.instance, list);
       clients.push(c);
-    } else c.socket.close();
+    } else c.client.close();
   }
   if (byInstance.size < replicas) throw new Error(`only reached ${[...byInstance.keys()].join(', ')} with 60 addresses`);
 
-  const created = await call(clients[0].socket, 'room:create', { name: `ops ${tag}` });
-  if (!created.ok) throw new Error(`room:create: ${JSON.stringify(created.error)}`);
-  const roomId = created.room.id;
+  const roomId = (await clients[0].client.createRoom(`ops ${tag}`)).id;
 
   const acked = new Map(); // message id -> seq, every message the server acknowledged
   const st = clients.map((c) => ({
     c,
-    joined: false,
-    rejoining: false,
-    seen: new Map(), // id -> seq
+    seen: new Map(), // id -> seq, what the SDK delivered
     lastSeq: -1,
+    wireIds: new Set(), // ids of the raw live `message` events
+    wireLastSeq: -1,
     liveOrderErrors: 0,
     dups: 0,
     foreign: [],
@@ -133,53 +107,41 @@ async function chat(args) {
     lastError: null,
     rejoins: 0,
     rejoinErrors: 0,
-    hasMore: false,
-    instances: [instanceOf(c)],
+    reconnecting: false,
   }));
 
-  const record = (s, m, live) => {
-    if (m.roomId !== roomId) return;
-    if (s.seen.has(m.id)) {
-      s.dups += 1;
-      return;
-    }
-    if (live && m.seq <= s.lastSeq) s.liveOrderErrors += 1;
-    s.seen.set(m.id, m.seq);
-    if (m.seq > s.lastSeq) s.lastSeq = m.seq;
-    if (!m.user || !String(m.user.username).startsWith(tag)) s.foreign.push(m.id);
-  };
-
   for (const s of st) {
-    s.c.socket.on('message', ({ message }) => {
-      if (s.joined && !s.rejoining) record(s, message, true);
-      else if (s.rejoining) (s.buffer ||= []).push(message);
+    // What the SDK delivers: join answer, REST catch-up and live messages, once each and in order.
+    s.c.client.on('message', (m) => {
+      if (m.roomId !== roomId) return;
+      if (s.seen.has(m.id)) s.dups += 1;
+      else if (m.seq <= s.lastSeq) s.liveOrderErrors += 1;
+      s.seen.set(m.id, m.seq);
+      s.lastSeq = Math.max(s.lastSeq, m.seq);
+      if (!m.user || !String(m.user.username).startsWith(tag)) s.foreign.push(m.id);
     });
-    // A new session after the first one: the replica went away and Nginx sent us elsewhere.
-    s.c.socket.on('session', async (session) => {
-      if (s.instances.length === 0 || s.c.sessions.length <= 1) return;
-      s.instances.push(session.instance);
-      s.rejoining = true;
-      s.buffer = [];
-      const answer = await call(s.c.socket, 'room:join', { roomId, since: Math.max(0, s.lastSeq) });
-      s.rejoins += 1;
-      if (answer.ok) {
-        for (const m of answer.messages) record(s, m, false);
-        s.hasMore ||= !!answer.hasMore;
-        for (const m of s.buffer) record(s, m, false);
-      } else {
-        s.rejoinErrors += 1;
-        s.lastError = answer.error;
+    // What the server sent live: a duplicate or a step back here is the server's, not the SDK's.
+    s.c.onWire = (m) => {
+      if (m.roomId !== roomId) return;
+      if (s.wireIds.has(m.id)) s.dups += 1;
+      else if (m.seq <= s.wireLastSeq) s.liveOrderErrors += 1;
+      s.wireIds.add(m.id);
+      s.wireLastSeq = Math.max(s.wireLastSeq, m.seq);
+    };
+    // Its replica went away: the SDK reconnects through Nginx, re-joins with since and catches up.
+    s.c.client.on('state', ({ state }) => {
+      if (state === 'reconnecting') s.reconnecting = true;
+      if (state === 'live' && s.reconnecting) {
+        s.reconnecting = false;
+        s.rejoins += 1;
       }
-      s.buffer = [];
-      s.rejoining = false;
+    });
+    s.c.client.on('room:lost', ({ error }) => {
+      s.rejoinErrors += 1;
+      s.lastError = { code: error.code, message: error.message };
     });
   }
-  for (const s of st) {
-    const answer = await call(s.c.socket, 'room:join', { roomId });
-    if (!answer.ok) throw new Error(`room:join for ${s.c.name}: ${JSON.stringify(answer.error)}`);
-    for (const m of answer.messages) record(s, m, false);
-    s.joined = true;
-  }
+  for (const s of st) await s.c.client.join(roomId);
 
   const pending = new Set();
   const snapshot = (extra = {}) => ({
@@ -190,9 +152,10 @@ async function chat(args) {
     clients: st.map((s) => ({
       name: s.c.name,
       sourceIp: s.c.sourceIp,
-      instance: instanceOf(s.c),
-      instances: s.instances,
-      connected: s.c.socket.connected,
+      instance: s.c.client.instance,
+      instances: s.c.instances,
+      connected: s.c.transport.connected,
+      state: s.c.client.state,
       disconnects: s.c.disconnects,
       rejoins: s.rejoins,
       rejoinErrors: s.rejoinErrors,
@@ -203,7 +166,6 @@ async function chat(args) {
       received: s.seen.size,
       duplicates: s.dups,
       liveOrderErrors: s.liveOrderErrors,
-      hasMore: s.hasMore,
       foreign: s.foreign,
     })),
     ...extra,
@@ -215,30 +177,33 @@ async function chat(args) {
   const writer = setInterval(() => write(snapshot({ phase: 'sending' })), 500);
   write(snapshot({ phase: 'sending' }));
 
-  // Each client in turn sends one message every intervalMs (acks are awaited in the background).
+  // Each client in turn sends one message every intervalMs (acks are awaited in the background;
+  // the SDK retries a send with its clientMsgId until answered). A client that is not live (it is
+  // reconnecting or catching up) skips its turn.
   let turn = 0;
   while (!fs.existsSync(stopFile) && Date.now() - started < maxSeconds * 1000) {
     const s = st[turn++ % st.length];
-    if (s.c.socket.connected && s.joined && !s.rejoining) {
+    if (s.c.client.state === 'live') {
       s.sent += 1;
-      const p = call(s.c.socket, 'message:send', { roomId, text: `${s.c.name} #${s.sent}`, clientMsgId: randomUUID() }).then((a) => {
-        if (a.ok) {
+      const p = s.c.client.send(roomId, `${s.c.name} #${s.sent}`).then(
+        (message) => {
           s.ackedCount += 1;
-          acked.set(a.message.id, a.message.seq);
-        } else {
+          acked.set(message.id, message.seq);
+        },
+        (error) => {
           s.failed += 1;
-          s.lastError = a.error;
-        }
-      });
+          s.lastError = { code: error.code, message: error.message };
+        },
+      );
       pending.add(p);
       p.finally(() => pending.delete(p));
     }
     await sleep(Math.max(1, Math.round(intervalMs / st.length)));
   }
 
-  // Drain: wait for the outstanding acks, then for every client to have every acked message.
+  // Drain: wait for the outstanding sends, then for every client to have every acked message.
   clearInterval(writer);
-  await Promise.race([Promise.allSettled([...pending]), sleep(16_000)]);
+  await Promise.race([Promise.allSettled([...pending]), sleep(35_000)]);
   const missingOf = (s) => [...acked.keys()].filter((id) => !s.seen.has(id));
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline && st.some((s) => missingOf(s).length > 0)) await sleep(100);
@@ -246,7 +211,7 @@ async function chat(args) {
   const final = snapshot({ phase: 'done', done: true });
   final.clients.forEach((c, i) => (c.missing = missingOf(st[i]).length));
   write(final);
-  for (const s of st) s.c.socket.close();
+  for (const s of st) s.c.client.close();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -266,9 +231,9 @@ async function probe(args) {
     for (let n = first, k = 0; k < tries; n++, k++) {
       const done = want.every((w) => keep.has(w)) && k >= count;
       if (done) break;
-      const c = await connect(`${tag}-${n}`, subnetIp(n));
+      const c = await connect(`${tag}-${n}`, n);
       opened.push(c);
-      const inst = instanceOf(c);
+      const inst = c.client.instance;
       seen[inst] = (seen[inst] || 0) + 1;
       if (want.includes(inst) && !keep.has(inst)) keep.set(inst, c);
     }
@@ -277,19 +242,28 @@ async function probe(args) {
     if (roomId) {
       for (const [inst, c] of keep) {
         const got = [];
-        c.socket.on('message', ({ message }) => got.push(message.id));
-        const join = await call(c.socket, 'room:join', { roomId });
-        if (!join.ok) { result.errors.push({ inst, join: join.error }); continue; }
-        const sent = await call(c.socket, 'message:send', { roomId, text: `probe via ${inst}`, clientMsgId: randomUUID() });
-        if (!sent.ok) { result.errors.push({ inst, send: sent.error }); continue; }
-        result.sent.push({ instance: inst, id: sent.message.id });
+        c.client.on('message', (message) => got.push(message.id));
+        try {
+          await c.client.join(roomId);
+        } catch (error) {
+          result.errors.push({ inst, join: { code: error.code, message: error.message } });
+          continue;
+        }
+        let sent;
+        try {
+          sent = await c.client.send(roomId, `probe via ${inst}`);
+        } catch (error) {
+          result.errors.push({ inst, send: { code: error.code, message: error.message } });
+          continue;
+        }
+        result.sent.push({ instance: inst, id: sent.id });
         const deadline = Date.now() + 10_000;
-        while (!got.includes(sent.message.id) && Date.now() < deadline) await sleep(20);
-        if (got.includes(sent.message.id)) result.echoed.push(inst);
+        while (!got.includes(sent.id) && Date.now() < deadline) await sleep(20);
+        if (got.includes(sent.id)) result.echoed.push(inst);
       }
     }
   } finally {
-    for (const c of opened) c.socket.close();
+    for (const c of opened) c.client.close();
   }
   const ok =
     result.missing.length === 0 &&

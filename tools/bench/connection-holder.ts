@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { sourceAddress } from '../loadgen/options';
+import { sourceAddress } from '@app/client';
 
 /**
  * A child process of the connections scenario that opens and holds idle connections: one process
@@ -28,8 +28,7 @@ function connectOne(url: string, auth: Record<string, string>, index: number): P
     reconnection: false,
     forceNew: true,
     timeout: 20_000,
-    // Offset past the load generator's addresses, so a concurrent run cannot collide.
-    localAddress: sourceAddress(index, 1),
+    localAddress: sourceAddress(1 + index),
   } as Parameters<typeof io>[1] & { localAddress: string });
   sockets.push(socket);
   return new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import type { LoadResult } from '../loadgen/result';
 import { percentile } from './stats';
-import { sourceAddress } from '../loadgen/options';
+import { sourceAddress } from '@app/client';
 import { CHATSTREAM_URL, cell, hostInfo, intListOption, intOption, progress, sleep, table } from './bench-env';
 import { login, seededRooms, type SeededRoom } from './seed';
 import type { JoinCase, JoinResults } from './results';
@@ -54,7 +54,7 @@ async function connectJoiners(): Promise<Socket[]> {
   for (let i = 0; i < JOINERS; i++) {
     const { token } = await login(CHATSTREAM_URL, `bench-joiner-${i}`);
     // Addresses far from the load generator's (it uses the first few hundred /24s).
-    const socket = io(CHATSTREAM_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, localAddress: sourceAddress(i, 200) } as Parameters<typeof io>[1] & { localAddress: string });
+    const socket = io(CHATSTREAM_URL, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, localAddress: sourceAddress(200 + i) } as Parameters<typeof io>[1] & { localAddress: string });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`joiner ${i}: no session within 10 s`)), 10_000);
       socket.once('session', () => (clearTimeout(timer), resolve()));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
-import type { Session } from '@app/contracts';
-import { dataDir, type LoadOptions, parseOptions, sourceAddress, USAGE } from './options';
+import { sourceAddress } from '@app/client';
+import { baselineConnection, chatstreamConnection, type LoadConnection } from './connections';
+import { dataDir, type LoadOptions, parseOptions, USAGE } from './options';
 import { percentile, round1, sum } from '../bench/stats';
 import { cpuSeconds, filesMatching, pidsFromFiles, rssKiB, withDescendants } from './stats';
 import type { LoadResult } from './result';
@@ -12,7 +12,8 @@ import { formatResult } from './result';
 /**
  * chatstream's load generator (DESIGN.md "Performance model"); a benchmark, not a test.
  *
- * Connects `clients` sockets (websocket only), each from its own /24 of 127.0.0.0/8 so that
+ * Connects `clients` sockets (websocket only; chatstream through the SDK, libs/client, the baseline
+ * directly: see connections.ts), each from its own /24 of 127.0.0.0/8 (sourceAddress) so that
  * Nginx's ip_hash spreads them over the replicas; the clients of each replica are dealt over the
  * rooms, so every room has members on every replica. After `warmup`
  * unmeasured messages, every client sends `messages` messages, one every `interval` ms (open
@@ -31,17 +32,9 @@ import { formatResult } from './result';
  *   node dist/tools/loadgen/loadgen.js --mode baseline --url http://127.0.0.1:3002
  */
 
-type AnySocket = Socket;
-interface AckError {
-  code: string;
-  message: string;
-  retryAfterMs?: number;
-}
-type AckAnswer = { ok: true; body: Record<string, unknown> } | { ok: false; error: AckError };
-
 interface Client {
   index: number;
-  socket: AnySocket;
+  conn: LoadConnection;
   instance: string;
   roomId: string;
   /** clientMsgIds received (measured and warm-up). */
@@ -103,71 +96,22 @@ class LoadRun {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
 
-  /** Emits an event with an ack callback; a missing ack within the time is a `timeout` answer. */
-  call(socket: AnySocket, event: string, payload: unknown, timeoutMs = 10_000): Promise<AckAnswer> {
-    const wait = Math.max(1, Math.min(timeoutMs, this.left()));
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ ok: false, error: { code: 'timeout', message: `no ack for ${event} in ${wait} ms` } }), wait);
-      socket.emit(event, payload, (answer: unknown) => {
-        clearTimeout(timer);
-        if (isRecord(answer) && answer.ok === true) return resolve({ ok: true, body: answer });
-        const e = isRecord(answer) && isRecord(answer.error) ? answer.error : {};
-        resolve({
-          ok: false,
-          error: {
-            code: typeof e.code === 'string' ? e.code : 'malformed_ack',
-            message: typeof e.message === 'string' ? e.message : JSON.stringify(answer).slice(0, 200),
-            ...(typeof e.retryAfterMs === 'number' ? { retryAfterMs: e.retryAfterMs } : {}),
-          },
-        });
-      });
-    });
-  }
-
-  private async auth(i: number): Promise<Record<string, string>> {
-    const username = `load-${this.o.mode}-${i}-${randomUUID().slice(0, 6)}`;
-    if (this.o.mode === 'baseline') return { username };
-    const response = await fetch(`${this.o.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username }),
-      signal: AbortSignal.timeout(Math.max(1, Math.min(10_000, this.left()))),
-    });
-    if (response.status !== 200) throw new Error(`login ${username}: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
-    const body: unknown = await response.json();
-    if (!isRecord(body) || typeof body.token !== 'string') throw new Error(`login ${username}: no token in answer`);
-    return { token: body.token };
-  }
-
+  /** chatstream through the SDK's transport; the baseline (not chatstream) with socket.io-client as it is. */
   private async connect(i: number): Promise<Client> {
-    const options: Partial<ManagerOptions & SocketOptions> & { localAddress: string } = {
-      auth: await this.auth(i),
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      timeout: 10_000,
-      localAddress: sourceAddress(i, this.o.firstSubnet),
+    const settings = {
+      url: this.o.url,
+      username: `load-${this.o.mode}-${i}-${randomUUID().slice(0, 6)}`,
+      localAddress: sourceAddress(this.o.firstSubnet + i),
+      timeoutMs: Math.max(1, Math.min(15_000, this.left())),
+      onRateLimited: () => void this.rateLimitedRetries++,
     };
-    const socket = io(this.o.url, options);
-    const session = await new Promise<Session>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        socket.close();
-        reject(new Error(`client ${i} (${options.localAddress}): no session within 15 s`));
-      }, Math.max(1, Math.min(15_000, this.left())));
-      socket.once('session', (s: Session) => {
-        clearTimeout(timer);
-        resolve(s);
-      });
-      socket.once('connect_error', (e: Error) => {
-        clearTimeout(timer);
-        socket.close();
-        reject(new Error(`client ${i} (${options.localAddress}): connect_error ${e.message}`));
-      });
+    const conn = await (this.o.mode === 'chatstream' ? chatstreamConnection(settings) : baselineConnection(settings)).catch((error: unknown) => {
+      throw new Error(`client ${i}: ${error instanceof Error ? error.message : String(error)}`);
     });
     const client: Client = {
       index: i,
-      socket,
-      instance: String(session.instance),
+      conn,
+      instance: conn.instance,
       roomId: '',
       seen: new Set(),
       order: [],
@@ -175,9 +119,9 @@ class LoadRun {
       lastNBySender: new Map(),
       disconnected: false,
     };
-    socket.on('message', (payload: unknown) => this.onMessage(client, payload));
-    socket.on('error', () => void this.errorEvents++);
-    socket.on('disconnect', () => {
+    conn.onMessage((payload) => this.onMessage(client, payload));
+    conn.onError(() => void this.errorEvents++);
+    conn.onDisconnect(() => {
       if (!client.disconnected) this.disconnects++;
       client.disconnected = true;
     });
@@ -227,10 +171,7 @@ class LoadRun {
   async joinRooms(): Promise<string[]> {
     const roomIds: string[] = [];
     for (let r = 0; r < this.o.rooms; r++) {
-      const answer = await this.call(this.clients[r]!.socket, 'room:create', { name: `load ${r} ${randomUUID().slice(0, 6)}` });
-      const room = answer.ok && isRecord(answer.body.room) ? answer.body.room : null;
-      if (!room || typeof room.id !== 'string') throw new Error(`room:create failed: ${JSON.stringify(answer)}`);
-      roomIds.push(room.id);
+      roomIds.push(await this.clients[r]!.conn.createRoom(`load ${r} ${randomUUID().slice(0, 6)}`));
     }
     // Deal the clients to the rooms grouped by replica, so that every room has members on every
     // replica whatever pattern ip_hash makes of the addresses (with 3 replicas it maps successive
@@ -239,10 +180,11 @@ class LoadRun {
     dealt.forEach((c, k) => (c.roomId = roomIds[k % this.o.rooms]!));
     for (let i = 0; i < this.clients.length; i += 20) {
       await Promise.all(
-        this.clients.slice(i, i + 20).map(async (c) => {
-          const answer = await this.call(c.socket, 'room:join', { roomId: c.roomId });
-          if (!answer.ok) throw new Error(`room:join of client ${c.index} failed: ${JSON.stringify(answer.error)}`);
-        }),
+        this.clients.slice(i, i + 20).map((c) =>
+          c.conn.join(c.roomId).catch((error: unknown) => {
+            throw new Error(`room:join of client ${c.index} failed: ${error instanceof Error ? error.message : String(error)}`);
+          }),
+        ),
       );
     }
     return roomIds;
@@ -252,40 +194,26 @@ class LoadRun {
     return this.clients.filter((c) => c.roomId === roomId).length;
   }
 
-  /** One message, retried with the same clientMsgId while rate limited (bounded). */
+  /** One message with a fresh clientMsgId, retried with that id while rate limited (bounded). */
   private async sendOne(c: Client, n: number, measured: boolean): Promise<void> {
     const clientMsgId = randomUUID();
     const sentAt = now();
     const record: SentRecord = { roomId: c.roomId, sentAt, acked: false, measured };
     this.sent.set(clientMsgId, record);
-    const payload = { roomId: c.roomId, text: `${measured ? 't' : 'w'}:${sentAt.toFixed(3)}:${n}`, clientMsgId };
-    for (let attempt = 0; attempt < 20 && this.left() > 0; attempt++) {
-      const answer = await this.call(c.socket, 'message:send', payload);
-      if (answer.ok) {
-        const at = now();
-        record.acked = true;
-        if (measured) {
-          this.acked++;
-          this.ackLatency.push(at - sentAt);
-          this.lastAckAt = at;
-          this.expectedDeliveries += this.membersOf(c.roomId);
-        } else this.expectedWarmup += this.membersOf(c.roomId);
-        return;
-      }
-      if (answer.error.code === 'rate_limited') {
-        this.rateLimitedRetries++;
-        await sleep(Math.min(answer.error.retryAfterMs ?? 100, 2_000));
-        continue;
-      }
+    const text = `${measured ? 't' : 'w'}:${sentAt.toFixed(3)}:${n}`;
+    const outcome = await c.conn.send(c.roomId, text, clientMsgId, Math.max(1, Math.min(30_000, this.left())));
+    if (outcome.ok) {
+      const at = now();
+      record.acked = true;
       if (measured) {
-        this.failed++;
-        this.note(answer.error.code);
-      }
-      return;
-    }
-    if (measured) {
+        this.acked++;
+        this.ackLatency.push(at - sentAt);
+        this.lastAckAt = at;
+        this.expectedDeliveries += this.membersOf(c.roomId);
+      } else this.expectedWarmup += this.membersOf(c.roomId);
+    } else if (measured) {
       this.failed++;
-      this.note('gave_up');
+      this.note(outcome.code);
     }
   }
 
@@ -366,7 +294,7 @@ class LoadRun {
   close(): void {
     for (const c of this.clients) {
       c.disconnected = true;
-      c.socket.close();
+      c.conn.close();
     }
   }
 }

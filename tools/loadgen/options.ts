@@ -30,7 +30,7 @@ export interface LoadOptions {
 export const USAGE = `usage: node dist/tools/loadgen/loadgen.js [options]   (each also as an env variable)
   --mode chatstream|baseline   LOADGEN_MODE          chatstream: login + JWT; baseline: auth {username}
   --url URL                    LOADGEN_URL           default http://127.0.0.1:3001 (baseline: :3002)
-  --clients N                  LOADGEN_CLIENTS       default 60 (client i binds 127.<i/254>.<first-subnet + i%254>.1)
+  --clients N                  LOADGEN_CLIENTS       default 60 (client i binds sourceAddress(first-subnet + i) of @app/client)
   --rooms N                    LOADGEN_ROOMS         default 6 (each room gets members on every replica)
   --messages N                 LOADGEN_MESSAGES      measured messages per client, default 50
   --interval MS                LOADGEN_INTERVAL_MS   send interval per client (open loop), default 20
@@ -129,10 +129,4 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
     out: out && out.length > 0 ? out : null,
     label: pick(values.label, 'LOADGEN_LABEL', mode),
   };
-}
-
-/** Source address of client i: 127.<block>.<X>.1, X = first-subnet + i (mod 254), so different /24s. */
-export function sourceAddress(i: number, firstSubnet: number): string {
-  const slot = firstSubnet - 1 + i;
-  return `127.${Math.floor(slot / 254)}.${(slot % 254) + 1}.1`;
 }

@@ -3,6 +3,7 @@ export type { ConnectionState, StateChange } from './connection-state';
 export * from './errors';
 export { login, RestApi, type FetchLike, type HistoryQuery } from './rest';
 export { newClientMsgId, type SendOptions } from './send-retry';
+export { sourceAddress, SOURCE_ADDRESSES } from './source-address';
 export { socketIoTransport, type ReconnectionOptions, type SocketPassthrough } from './socket-io-transport';
 export type { ChatTransport, TransportEvents, EventAnswer, EventPayload } from './transport';
 export type { BackoffOptions } from './backoff';

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '@app/contracts';
+import { newClientMsgId } from '@app/client';
 import type { ChatClient } from './chat-client';
+import type { RecordedCall } from './recording-transport';
 
 /** PROTOCOL.md: every send is answered within 10 s while its connection stays up. */
 export const ANSWER_LIMIT_MS = 10_000;
 
-/** One attempt of a send: its answer ('ok', an error code, or 'cut' when the connection dropped). */
+/** One attempt of a send on the wire: its answer ('ok', an error code, 'cut' when the connection dropped first, 'silence' when none came). */
 export interface Attempt {
   /** When the answer came (epoch ms), and how long after the attempt. */
   readonly at: number;
@@ -16,45 +17,56 @@ export interface Attempt {
 
 export interface SendRecord {
   readonly clientMsgId: string;
+  readonly text: string;
+  /** Every attempt with this clientMsgId that went out so far: the SDK's retries and any raw resend. */
   readonly attempts: Attempt[];
 }
 
+type Answer = { ok: true; message: ChatMessage } | { ok: false; error: { code: string } };
+
 /**
- * A room member that behaves as PROTOCOL.md asks a client to: it resends with the same
- * clientMsgId after an error (waiting `retryAfterMs`) or a dropped connection, and after a
- * reconnect (to any replica) it joins again with `since` before sending. It keeps everything it
- * saw of the room (join answers and live events, in arrival order) and every attempt's answer, so
- * that a test can check exactly-once on every message.
+ * A room member that sends through the SDK, which resends with the same clientMsgId after an
+ * error, no answer or a dropped connection, and after a reconnect (to any replica) re-joins with
+ * `since` before sending again. What the checks of guarantee 3 need comes from the wire, not from
+ * the SDK: each attempt's answer, and everything the server sent of the room (join answers and
+ * live events), so a duplicate the server sends fails the test even though the SDK would drop it.
  */
 export class RetryingMember {
-  readonly seen: ChatMessage[] = [];
-  readonly sends: SendRecord[] = [];
-  private ready = true;
-  private rejoins = 0;
+  private readonly started: { clientMsgId: string; text: string }[] = [];
 
   private constructor(
     readonly client: ChatClient,
     readonly roomId: string,
-  ) {
-    client.socket.on('message', ({ message }) => {
-      if (message.roomId === roomId) this.seen.push(message);
-    });
-    client.socket.on('disconnect', () => (this.ready = false));
-    client.socket.io.on('reconnect', () => void this.rejoin());
-  }
+  ) {}
 
   static async join(client: ChatClient, roomId: string): Promise<RetryingMember> {
-    const member = new RetryingMember(client, roomId);
-    const { messages } = await client.ok('room:join', { roomId });
-    member.seen.unshift(...messages);
-    return member;
+    await client.sdk.join(roomId);
+    return new RetryingMember(client, roomId);
   }
 
+  /** Connections after the first (each brings a session). */
   get reconnections(): number {
-    return this.rejoins;
+    return Math.max(0, this.client.sessions.length - 1);
   }
 
-  /** Sends `count` messages one after another, each until acknowledged, pausing `gapMs` between them; bounded by `deadline`. */
+  get sends(): SendRecord[] {
+    return this.started.map((send) => ({ ...send, attempts: this.attemptsOf(send.clientMsgId) }));
+  }
+
+  /**
+   * The room's messages as the server sent them to this member: every ok join answer (the first
+   * and each re-join after a reconnect) and every live event. The SDK reads the rest of a gap over
+   * REST when a re-join says hasMore; a test keeps a reconnect's gap within one join page instead,
+   * so that everything delivered is on the wire here.
+   */
+  get seen(): ChatMessage[] {
+    const joins = this.client.calls.filter((c) => c.event === 'room:join' && (c.payload as { roomId: string }).roomId === this.roomId && (c.answer as Answer | undefined)?.ok);
+    const pages = joins.map((c) => c.answer as { messages: ChatMessage[]; hasMore: boolean });
+    if (pages.slice(1).some((p) => p.hasMore)) throw new Error(`the gap after a reconnect is longer than a join page in ${this.roomId}`);
+    return [...pages.flatMap((p) => p.messages), ...this.client.roomMessages(this.roomId)];
+  }
+
+  /** Sends `count` messages one after another, each until acknowledged, pausing `gapMs` between them; starts none after `deadline`. */
   async sendMany(count: number, gapMs: number, deadline: number): Promise<void> {
     for (let i = 0; i < count && Date.now() < deadline; i++) {
       await this.sendUntilAcked(`${this.client.user.username} ${i}`, deadline);
@@ -62,55 +74,28 @@ export class RetryingMember {
     }
   }
 
-  /** One message, resent with its clientMsgId until an ok answer or the deadline. */
+  /**
+   * One message through the SDK. A send started before `deadline` keeps at least 15 s (an answer
+   * window and a retry) to finish. A send that fails shows as never acknowledged in the checks.
+   */
   async sendUntilAcked(text: string, deadline: number): Promise<void> {
-    const record: SendRecord = { clientMsgId: randomUUID(), attempts: [] };
-    this.sends.push(record);
-    while (Date.now() < deadline) {
-      if (!this.ready) {
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      const started = Date.now();
-      const answer = await this.attempt(text, record.clientMsgId);
-      record.attempts.push({ at: Date.now(), ms: Date.now() - started, ...answer });
-      if (answer.answer === 'ok') return;
-      await new Promise((r) => setTimeout(r, answer.retryAfterMs ?? 200));
-    }
+    const clientMsgId = newClientMsgId();
+    this.started.push({ clientMsgId, text });
+    await this.client.sdk.send(this.roomId, text, { clientMsgId, deadlineMs: Math.max(15_000, deadline - Date.now()) }).catch(() => undefined);
   }
 
-  private attempt(text: string, clientMsgId: string): Promise<{ answer: string; message?: ChatMessage; retryAfterMs?: number }> {
-    const socket = this.client.socket;
-    return new Promise((resolve) => {
-      const done = (result: { answer: string; message?: ChatMessage; retryAfterMs?: number }) => {
-        clearTimeout(timer);
-        socket.off('disconnect', cut);
-        resolve(result);
-      };
-      // No answer within the limit is itself a failure the checks count ('silence').
-      const timer = setTimeout(() => done({ answer: 'silence' }), ANSWER_LIMIT_MS + 2_000);
-      const cut = () => done({ answer: 'cut' });
-      socket.once('disconnect', cut);
-      socket.emit('message:send', { roomId: this.roomId, text, clientMsgId }, (a) => {
-        if (a.ok) done({ answer: 'ok', message: a.message });
-        else done({ answer: a.error.code, retryAfterMs: a.error.retryAfterMs });
-      });
-    });
+  private attemptsOf(clientMsgId: string): Attempt[] {
+    const now = Date.now();
+    return this.client.calls.filter((c) => c.event === 'message:send' && (c.payload as { clientMsgId?: unknown }).clientMsgId === clientMsgId).map((c) => attempt(c, now));
   }
+}
 
-  private async rejoin(): Promise<void> {
-    this.rejoins++;
-    const since = this.seen.reduce((max, m) => Math.max(max, m.seq), 0);
-    for (let i = 0; i < 50; i++) {
-      const answer = await this.client.call('room:join', { roomId: this.roomId, since }, 5_000).catch(() => undefined);
-      if (answer?.ok) {
-        // A test keeps the gap of a reconnect within one join page; paging on would race the live events.
-        if (answer.hasMore) throw new Error(`the gap after a reconnect is longer than a join page in ${this.roomId}`);
-        this.seen.push(...(answer.messages as ChatMessage[]));
-        this.ready = true;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
+function attempt(call: RecordedCall, now: number): Attempt {
+  if (call.answeredAt !== undefined) {
+    const answer = call.answer as Answer;
+    const ms = call.answeredAt - call.sentAt;
+    return answer.ok ? { at: call.answeredAt, ms, answer: 'ok', message: answer.message } : { at: call.answeredAt, ms, answer: answer.error.code };
   }
+  if (call.cutAt !== undefined) return { at: call.cutAt, ms: call.cutAt - call.sentAt, answer: 'cut' };
+  return { at: now, ms: now - call.sentAt, answer: 'silence' };
 }
