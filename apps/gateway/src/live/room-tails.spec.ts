@@ -26,7 +26,7 @@ describe('RoomTails', () => {
     const sut = new RoomTails({ perRoom: 100, total: 1000 });
     sut.track('r', 11); // the live stream handled up to seq 10
     sut.append(message('r', 14)); // arrives while history is read
-    sut.warm('r', room('r', 3, 5, 9), 10, true);
+    sut.warm('r', room('r', 3, 5, 9), 10, 1);
     expect(seqs(sut.newest('r', 14, 50))).toEqual([3, 5, 9, 14]);
     expect(sut.newest('r', 14, 50)?.hasMore).toBe(false);
     expect(seqs(sut.newest('r', 14, 2))).toEqual([9, 14]);
@@ -41,19 +41,33 @@ describe('RoomTails', () => {
   it('says older messages exist when history was read only in part, and refuses a since before the run', () => {
     const sut = new RoomTails({ perRoom: 100, total: 1000 });
     sut.track('r', 21);
-    sut.warm('r', room('r', 15, 18, 20), 20, false); // the newest 3 of a longer history
+    sut.warm('r', room('r', 15, 18, 20), 20, 15); // the newest 3 of a longer history
     expect(sut.newest('r', 20, 3)?.hasMore).toBe(true);
     expect(seqs(sut.after('r', 14, 20, 50))).toEqual([15, 18, 20]);
     expect(sut.after('r', 13, 20, 50)).toBeUndefined(); // 14 might be a message of this room
   });
 
+  it('keeps the run a join read after its since, and answers from it only what lies within it', () => {
+    const sut = new RoomTails({ perRoom: 100, total: 1000 });
+    sut.track('r', 101);
+    sut.warm('r', room('r', 92, 95, 100), 100, 91); // a join with since 90: seqs 91..100 of a longer history
+    expect(seqs(sut.after('r', 90, 100, 50))).toEqual([92, 95, 100]);
+    expect(seqs(sut.after('r', 94, 100, 50))).toEqual([95, 100]);
+    expect(sut.after('r', 89, 100, 50)).toBeUndefined();
+    expect(sut.newest('r', 100, 50)).toBeUndefined(); // the newest 50 reach further back
+    expect(seqs(sut.newest('r', 100, 2))).toEqual([95, 100]);
+    sut.warm('r', room('r', 40, 60, 92, 95, 100), 100, 40); // the larger read arrives later
+    expect(seqs(sut.after('r', 50, 100, 50))).toEqual([60, 92, 95, 100]);
+  });
+
   it('keeps a room\'s newest messages only, and then refuses what it dropped', () => {
     const sut = new RoomTails({ perRoom: 3, total: 1000 });
     sut.track('r', 1);
-    sut.warm('r', [], 0, true);
+    sut.warm('r', [], 0, 1);
     for (const s of [1, 2, 3, 4, 5]) sut.append(message('r', s));
-    expect(seqs(sut.newest('r', 5, 50))).toEqual([3, 4, 5]);
-    expect(sut.newest('r', 5, 50)?.hasMore).toBe(true);
+    expect(seqs(sut.newest('r', 5, 3))).toEqual([3, 4, 5]);
+    expect(sut.newest('r', 5, 3)?.hasMore).toBe(true);
+    expect(sut.newest('r', 5, 50)).toBeUndefined(); // history would answer 5 messages
     expect(sut.after('r', 1, 5, 50)).toBeUndefined();
     expect(seqs(sut.after('r', 2, 5, 50))).toEqual([3, 4, 5]);
   });
@@ -62,7 +76,7 @@ describe('RoomTails', () => {
     const sut = new RoomTails({ perRoom: 10, total: 4 });
     for (const id of ['a', 'b']) {
       sut.track(id, 3);
-      sut.warm(id, room(id, 1, 2), 2, true);
+      sut.warm(id, room(id, 1, 2), 2, 1);
     }
     sut.track('a', 3); // a joined again: b is now the oldest
     sut.append(message('a', 3));
@@ -74,7 +88,7 @@ describe('RoomTails', () => {
   it('ignores history that would leave a gap before what it holds', () => {
     const sut = new RoomTails({ perRoom: 10, total: 100 });
     sut.track('r', 30);
-    sut.warm('r', room('r', 10, 20), 25, false); // 26..29 unknown
+    sut.warm('r', room('r', 10, 20), 25, 10); // 26..29 unknown
     expect(sut.newest('r', 30, 10)).toBeUndefined();
   });
 
@@ -83,8 +97,8 @@ describe('RoomTails', () => {
     sut.track('r', 5);
     sut.append(message('r', 6));
     sut.append(message('r', 6));
-    sut.warm('r', room('r', 2, 4), 4, true);
-    sut.warm('r', room('r', 2, 4), 4, true); // a second join warming at once
+    sut.warm('r', room('r', 2, 4), 4, 1);
+    sut.warm('r', room('r', 2, 4), 4, 1); // a second join warming at once
     expect(seqs(sut.newest('r', 10, 10))).toEqual([2, 4, 6]);
   });
 });

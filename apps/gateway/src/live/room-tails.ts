@@ -65,15 +65,14 @@ export class RoomTails {
   }
 
   /**
-   * Adds history read up to `untilSeq`: `messages` are all of the room's messages from the first
-   * one given to untilSeq (the newest N of history), `whole` when there are none before them.
-   * Ignored when it would not join up with what is held (a gap), so the run stays complete.
+   * Adds history read up to `untilSeq`: `messages` are all of the room's messages with
+   * `from` ≤ seq ≤ untilSeq (1 when there are none before them). Ignored when it would not join up
+   * with what is held (a gap), so the run stays complete.
    */
-  warm(roomId: string, messages: ChatMessage[], untilSeq: number, whole: boolean): void {
+  warm(roomId: string, messages: ChatMessage[], untilSeq: number, from: number): void {
     const tail = this.tails.get(roomId);
     if (!tail || untilSeq + 1 < tail.completeFrom) return;
     const older = messages.filter((m) => m.seq < tail.completeFrom && m.seq <= untilSeq);
-    const from = whole ? 1 : (messages[0]?.seq ?? untilSeq + 1);
     if (from >= tail.completeFrom && tail.warm) return;
     tail.messages = [...older, ...tail.messages];
     this.held += older.length;
@@ -89,6 +88,8 @@ export class RoomTails {
     if (!tail) return undefined;
     const end = countUpToSeq(tail.messages, untilSeq);
     const start = Math.max(0, end - limit);
+    // Fewer held than asked while older ones exist (a run kept from a join's `since`): not held.
+    if (end - start < limit && tail.completeFrom > 1) return undefined;
     // Older messages exist if more are held, or if the run does not reach the room's start.
     return { messages: tail.messages.slice(start, end), hasMore: start > 0 || tail.completeFrom > 1 };
   }

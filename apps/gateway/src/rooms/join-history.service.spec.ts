@@ -18,13 +18,14 @@ const aMessage = (seq: number): ChatMessage => ({
 const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
 
 /** JoinHistory with real RoomTails over a stub store (history holds seq 1..stored) and a stub PersistedProgress that counts waits. */
-function build(stored: number, perRoom = 1000) {
+function build(stored: number, perRoom = 1000, warmingStalls = false) {
   const config = loadConfig({ JWT_SECRET: 'test-secret-of-enough-length', ROOM_TAIL_MESSAGES: String(perRoom), JOIN_PAGE_SIZE: '5', HISTORY_PAGE_SIZE: '3' });
   const history = Array.from({ length: stored }, (_, i) => aMessage(i + 1));
   const reads: string[] = [];
   const messages = {
     newest: async (_roomId: string, until: number, limit: number): Promise<HistoryPage> => {
       reads.push(`newest ${until} ${limit}`);
+      if (warmingStalls && limit === perRoom) return new Promise<HistoryPage>(() => undefined); // a busy store
       const upTo = history.filter((m) => m.seq <= until);
       return { messages: upTo.slice(-limit), hasMore: upTo.length > limit };
     },
@@ -102,6 +103,17 @@ describe('JoinHistory (stub store, stub persister progress, real RoomTails)', ()
     expect(seqs(await second)).toEqual([16, 17, 18, 19, 20]);
     await settled();
     expect([...t.reads].sort()).toEqual(['newest 20 1000', 'newest 20 3', 'range 15 21 5']);
+  });
+
+  it('answers the joins right after the first one from the run the first one read, while the larger read is still under way', async () => {
+    const t = build(100, 1000, true);
+    t.register(100);
+    expect(seqs(await t.sut.page('r1', 0, 95, 100, 100))).toEqual([96, 97, 98, 99, 100]);
+    t.deliver(101);
+    t.register(101);
+    expect(seqs(await t.sut.page('r1', 0, 97, 101, 101))).toEqual([98, 99, 100, 101]);
+    expect(await t.sut.page('r1', 0, 90, 101, 101)).toEqual({ messages: [91, 92, 93, 94, 95].map(aMessage), hasMore: true }); // older: the store
+    expect([...t.reads].sort()).toEqual(['newest 100 1000', 'range 90 101 5', 'range 95 100 5']);
   });
 
   it('reads the store every time when its memory is off', async () => {

@@ -40,6 +40,11 @@ export class JoinHistory {
       since !== undefined ? this.messages.range(roomId, since, untilSeq, joinPageSize) : this.messages.newest(roomId, untilSeq, historyPageSize),
       { what: 'reading history' },
     );
+    // The page is kept too when it is a whole run up to untilSeq: the joins of the room right after
+    // this one (a reconnect storm re-joins with nearly the same since) are answered from it while
+    // the larger read is under way.
+    const from = runStart(page, since);
+    if (roomTail.perRoom > 0 && from !== undefined) this.tails.warm(roomId, page.messages, untilSeq, from);
     return this.answered('store', page);
   }
 
@@ -51,7 +56,7 @@ export class JoinHistory {
     await this.warming.run(roomId, async () => {
       const { perRoom } = this.config.chat.roomTail;
       const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, perRoom), { what: 'warming a room' });
-      this.tails.warm(roomId, newest.messages, untilSeq, !newest.hasMore);
+      this.tails.warm(roomId, newest.messages, untilSeq, newest.hasMore ? newest.messages[0]!.seq : 1);
       this.metrics.roomTailMessages.set(this.tails.size.messages);
     });
   }
@@ -65,4 +70,13 @@ export class JoinHistory {
     this.metrics.joinPages.inc({ source });
     return page;
   }
+}
+
+/**
+ * Where the run of a join's page starts, if the page holds every message of the room from there to
+ * the join's position: a `since` page that was not cut at the page size, or a newest page.
+ */
+function runStart(page: TailPage, since: number | undefined): number | undefined {
+  if (since !== undefined) return page.hasMore ? undefined : since + 1;
+  return page.hasMore ? page.messages[0]!.seq : 1;
 }
