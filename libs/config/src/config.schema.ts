@@ -44,7 +44,7 @@ export const envSchema = z
     KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default('chat.messages.dead-letter'),
     // The count a new chat topic is created with; an existing topic keeps its own (MessagesTopic):
     // changing it would move rooms between partitions. Every gateway fetches every partition, and
-    // kafkajs asks for each of them in every fetch: fewer partitions, less CPU (README).
+    // kafkajs asks for each of them in every fetch (README: what fewer partitions saved).
     KAFKA_PARTITIONS: positiveInt.max(1000).default(3),
     KAFKA_REPLICATION_FACTOR: positiveInt.max(10).default(1),
     KAFKA_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
