@@ -118,7 +118,7 @@ NGINX_BIN="/usr/sbin/nginx"; [[ -x "$NGINX_BIN" ]] || NGINX_BIN="$(command -v ng
 nginx_user_line() { if (( EUID == 0 )); then echo "user $(id -un) $(id -gn);"; else echo "# (not root: nginx keeps the current user)"; fi; }
 # nginx_workers: Nginx workers for the native topology: enough that 20,000 proxied WebSockets (two
 # descriptors each, plus a quarter to spare) fit under nginx_rlimit per worker, at least one per core.
-nginx_workers() { local need cores; need=$(( (20000 * 2 * 5 / 4 + $(nginx_rlimit) - 1) / $(nginx_rlimit) )); cores="$(nproc)"; echo $(( need > cores ? need : cores )); }
+nginx_workers() { local limit need cores; limit="$(nginx_rlimit)"; need=$(( (20000 * 2 * 5 / 4 + limit - 1) / limit )); cores="$(nproc)"; echo $(( need > cores ? need : cores )); }
 nginx_rlimit() { local hard; hard="$(ulimit -Hn)"; if [[ "$hard" =~ ^[0-9]+$ ]] && (( hard < 65535 )); then echo "$hard"; else echo 65535; fi; }
 # nginx_test CONF PREFIX: stops the script, with nginx's complaint, unless nginx accepts CONF.
 nginx_test() { local out; out="$("$NGINX_BIN" -t -q -c "$1" -p "$2/" 2>&1)" || die "nginx rejects $1:"$'\n'"$out"; }

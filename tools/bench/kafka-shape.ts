@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
 import { dataDir } from '../loadgen/options';
 import { cpuSeconds, withDescendants } from '../loadgen/stats';
+import { intOption } from './bench-env';
 import { percentile, sum } from './stats';
 
 /**
@@ -38,20 +39,15 @@ function options() {
     },
     strict: true,
   });
-  const int = (name: string, raw: string | undefined, min: number, max: number): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be an integer in ${min}..${max}`);
-    return n;
-  };
   return {
     brokers: values.brokers!.split(','),
-    brokerPid: int('broker-pid-file', readFileSync(values['broker-pid-file']!, 'utf8').trim(), 1, 2 ** 31),
-    rate: int('rate', values.rate, 1, 20_000),
-    partitions: int('partitions', values.partitions, 1, 100),
-    linger: int('linger', values.linger, 0, 1000),
-    wait: int('wait', values.wait, 1, 5000),
-    minBytes: int('min-bytes', values['min-bytes'], 1, 1_048_576),
-    seconds: int('seconds', values.seconds, 1, 120),
+    brokerPid: intOption('broker-pid-file', readFileSync(values['broker-pid-file']!, 'utf8'), 1, 2 ** 31),
+    rate: intOption('rate', values.rate!, 1, 20_000),
+    partitions: intOption('partitions', values.partitions!, 1, 100),
+    linger: intOption('linger', values.linger!, 0, 1000),
+    wait: intOption('wait', values.wait!, 1, 5000),
+    minBytes: intOption('min-bytes', values['min-bytes']!, 1, 1_048_576),
+    seconds: intOption('seconds', values.seconds!, 1, 120),
   };
 }
 
