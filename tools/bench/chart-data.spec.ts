@@ -110,7 +110,7 @@ describe('history charts', () => {
 
 describe('connections charts', () => {
   it('plot memory per connection and connect latency against connections held, one line per system', () => {
-    const step = { serverRssMiB: 100, nginxRssMiB: 10, eventLoopLagMs: null, connectP50: 5, connectP99: 9, errors: 0 };
+    const step = { serverRssMiB: 100, nginxRssMiB: 10, heapPerConnectionKiB: null, serverHeapMiB: null, eventLoopLagMs: null, connectP50: 5, connectP99: 9, errors: 0 };
     const results: ConnectionsResults = {
       scenario: 'connections',
       ...header,

@@ -50,21 +50,41 @@ function metricsPorts(system: System): number[] {
   });
 }
 
-/** The highest event-loop lag p99 among the servers since their previous scrape (prom-client resets it). */
-async function eventLoopLagMs(system: System): Promise<number | null> {
-  const lags = await Promise.all(
+/**
+ * The servers' /metrics texts (null where a server did not answer). One scrape per step: prom-client
+ * resets the event-loop lag histogram on every scrape.
+ */
+async function scrapeServers(system: System): Promise<(string | null)[]> {
+  return Promise.all(
     metricsPorts(system).map(async (port) => {
       try {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-        const m = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})?\s+([0-9.e+-]+)/m.exec(text);
-        return m ? Number(m[1]) * 1000 : null;
+        return await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
       } catch {
         return null;
       }
     }),
   );
-  const xs = lags.filter((x): x is number => x !== null);
-  return xs.length ? Math.round(Math.max(...xs) * 10) / 10 : null;
+}
+
+/** One gauge of every scraped server (null where missing). */
+function gauges(texts: (string | null)[], name: string): (number | null)[] {
+  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.e+-]+)`, 'm');
+  return texts.map((text) => {
+    const m = text === null ? null : pattern.exec(text);
+    return m ? Number(m[1]) : null;
+  });
+}
+
+/** The highest event-loop lag p99 among the servers since their previous scrape. */
+function eventLoopLagMs(texts: (string | null)[]): number | null {
+  const xs = gauges(texts, 'nodejs_eventloop_lag_p99_seconds').filter((x): x is number => x !== null);
+  return xs.length ? Math.round(Math.max(...xs) * 10_000) / 10 : null;
+}
+
+/** The servers' V8 heap in use, summed, in KiB; null unless every server answered. */
+function heapUsedKiB(texts: (string | null)[]): number | null {
+  const xs = gauges(texts, 'nodejs_heap_size_used_bytes');
+  return xs.every((x): x is number => x !== null) ? sum(xs) / 1024 : null;
 }
 
 async function healthy(system: System): Promise<boolean> {
@@ -127,9 +147,9 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
   let opened = 0;
   const steps: ConnectionStep[] = [];
   const rssBefore = serverRss();
+  const heapBefore = heapUsedKiB(await scrapeServers(system)); // also resets the servers' lag histograms
   const deadline = Date.now() + o.maxSeconds * 1000;
   let stoppedBecause = `reached the target of ${o.target}`;
-  await eventLoopLagMs(system); // resets the servers' lag histograms
   try {
     while (opened < o.target) {
       if (Date.now() > deadline) {
@@ -152,13 +172,17 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
       await sleep(1_500); // let the servers settle (GC, presence writes) before sampling
       const held = await holders.connected();
       const rss = serverRss();
+      const metrics = await scrapeServers(system);
+      const heap = heapUsedKiB(metrics);
       const step: ConnectionStep = {
         system,
         connections: held,
         serverRssMiB: Math.round(rss / 102.4) / 10,
         rssPerConnectionKiB: held > 0 ? Math.round(((rss - rssBefore) / held) * 10) / 10 : null,
+        heapPerConnectionKiB: held > 0 && heap !== null && heapBefore !== null ? Math.round(((heap - heapBefore) / held) * 10) / 10 : null,
+        serverHeapMiB: heap === null ? null : Math.round(heap / 102.4) / 10,
         nginxRssMiB: Math.round(sum(nginxPids.map(rssKiB)) / 102.4) / 10,
-        eventLoopLagMs: await eventLoopLagMs(system),
+        eventLoopLagMs: eventLoopLagMs(metrics),
         connectP50: percentile(times, 50),
         connectP99: percentile(times, 99),
         errors,
@@ -166,7 +190,7 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
       steps.push(step);
       progress(
         'connections',
-        `${system}: ${held} held, ${cell(step.rssPerConnectionKiB)} KiB/connection, server RSS ${cell(step.serverRssMiB)} MiB, ` +
+        `${system}: ${held} held, ${cell(step.rssPerConnectionKiB)} KiB/connection (JS heap ${cell(step.heapPerConnectionKiB)}), server RSS ${cell(step.serverRssMiB)} MiB, ` +
           `nginx ${cell(step.nginxRssMiB)} MiB, loop lag p99 ${cell(step.eventLoopLagMs)} ms, connect p99 ${cell(step.connectP99)} ms, errors ${errors}`,
       );
       if (errors > 0) {
@@ -210,12 +234,29 @@ async function main(): Promise<void> {
   console.log(connectionsSummary(results));
 }
 
+/**
+ * Memory each further connection costs: the growth of the servers' RSS (or JS heap) from the first
+ * step to the last, divided by the connections added in between. The per-step figures divide by
+ * every connection the growth since before the first one, which also holds what the first burst
+ * of connects costs once (V8 growing its young generation, Socket.IO's and the app's first
+ * allocations); this slope leaves that out. Null with fewer than two steps.
+ */
+export function memoryPerAddedConnectionKiB(steps: ConnectionStep[], field: 'serverRssMiB' | 'serverHeapMiB'): number | null {
+  const first = steps[0];
+  const last = steps.at(-1);
+  if (!first || !last || last.connections <= first.connections) return null;
+  const [from, to] = [first[field], last[field]];
+  if (from === null || to === null) return null;
+  return Math.round((((to - from) * 1024) / (last.connections - first.connections)) * 10) / 10;
+}
+
 export function connectionsSummary(results: ConnectionsResults): string {
   const rows = results.steps.map((s) => [
     s.system,
     String(s.connections),
     cell(s.serverRssMiB),
     cell(s.rssPerConnectionKiB),
+    cell(s.heapPerConnectionKiB),
     cell(s.nginxRssMiB),
     cell(s.eventLoopLagMs),
     `${cell(s.connectP50, 0)} / ${cell(s.connectP99, 0)}`,
@@ -223,11 +264,16 @@ export function connectionsSummary(results: ConnectionsResults): string {
   ]);
   const outcomes = (['chatstream', 'baseline'] as const).map((s) => {
     const x = results.outcome[s];
-    return `${s}: held ${x.held}; stopped: ${x.stoppedBecause}; healthy at the end: ${x.healthyAtEnd ?? '-'}`;
+    const steps = results.steps.filter((step) => step.system === s);
+    const [rss, heap] = [memoryPerAddedConnectionKiB(steps, 'serverRssMiB'), memoryPerAddedConnectionKiB(steps, 'serverHeapMiB')];
+    return (
+      `${s}: held ${x.held}; stopped: ${x.stoppedBecause}; healthy at the end: ${x.healthyAtEnd ?? '-'}; ` +
+      `per connection added after the first step: RSS ${cell(rss)} KiB, JS heap ${cell(heap)} KiB`
+    );
   });
   return [
     `connections: idle Socket.IO connections through Nginx, steps of ${results.config.step} up to ${results.config.target}`,
-    table(['system', 'held', 'server RSS MiB', 'KiB/conn', 'nginx MiB', 'loop lag p99 ms', 'connect p50/p99 ms', 'errors'], rows),
+    table(['system', 'held', 'server RSS MiB', 'KiB/conn', 'JS heap KiB/conn', 'nginx MiB', 'loop lag p99 ms', 'connect p50/p99 ms', 'errors'], rows),
     '',
     ...outcomes,
   ].join('\n');

@@ -116,6 +116,14 @@ export interface ConnectionStep {
   serverRssMiB: number;
   /** (serverRss now - serverRss before any connection) / connections. */
   rssPerConnectionKiB: number | null;
+  /**
+   * (V8 heap in use now - before any connection) / connections, from the servers' /metrics: what
+   * JavaScript objects cost per connection, apart from native buffers and V8's free space. It
+   * counts garbage not yet collected too, so it is an upper bound; null if not exposed.
+   */
+  heapPerConnectionKiB: number | null;
+  /** V8 heap in use by the socket servers, summed; null if not exposed. */
+  serverHeapMiB: number | null;
   nginxRssMiB: number;
   /** The socket servers' event-loop lag (max over replicas) at this step; null if not exposed. */
   eventLoopLagMs: number | null;
