@@ -9,8 +9,8 @@
 #   history      REST history through Nginx with autocannon, rooms of 1,000 and 100,000 messages,
 #                latest / deep before / after pages, 1, 10, 50 connections (~3 min + first seeding)
 #                                                               --sizes --connections --seconds --limit
-#   connections  idle Socket.IO connections ramped to a target, chatstream vs baseline (~3 min)
-#                                                               --target --step --max-seconds
+#   connections  idle Socket.IO connections ramped to a target, chatstream vs baseline, then held idle (~5 min)
+#                                                               --target --step --max-seconds --settle-seconds
 #   join         room:join with since on deep rooms while 500 sends/s flow (~2 min)
 #                                                               --sizes --joins --traffic
 #

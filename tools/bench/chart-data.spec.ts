@@ -121,8 +121,8 @@ describe('connections charts', () => {
         { ...step, system: 'baseline', connections: 1000, rssPerConnectionKiB: 60 },
       ],
       outcome: {
-        chatstream: { held: 2000, stoppedBecause: 'target reached', healthyAtEnd: true },
-        baseline: { held: 1000, stoppedBecause: 'errors', healthyAtEnd: true },
+        chatstream: { held: 2000, stoppedBecause: 'target reached', healthyAtEnd: true, settled: null },
+        baseline: { held: 1000, stoppedBecause: 'errors', healthyAtEnd: true, settled: null },
       },
     };
     const [memory, connect] = chartsFor(results);

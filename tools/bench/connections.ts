@@ -8,7 +8,7 @@ import { percentile, sum } from './stats';
 import { cell, hostInfo, intOption, progress, sleep, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { login } from './seed';
 import type { HolderAnswer, HolderRequest } from './connection-holder';
-import type { ConnectionStep, ConnectionsResults, System } from './results';
+import type { ConnectionStep, ConnectionsResults, SettledMemory, System } from './results';
 
 /**
  * The connections scenario: idle Socket.IO connections through Nginx, ramped in steps until a
@@ -29,6 +29,7 @@ function parseConnectionOptions(argv: string[]) {
       step: { type: 'string', default: '2000' },
       systems: { type: 'string', default: 'chatstream,baseline' },
       'max-seconds': { type: 'string', default: '130' },
+      'settle-seconds': { type: 'string', default: '45' },
     },
     strict: true,
   });
@@ -39,6 +40,7 @@ function parseConnectionOptions(argv: string[]) {
     step: intOption('step', values.step, 1, 60_000),
     systems: systemsOption(values.systems),
     maxSeconds: intOption('max-seconds', values['max-seconds'], 1, 600),
+    settleSeconds: intOption('settle-seconds', values['settle-seconds'], 0, 300),
   };
 }
 
@@ -134,7 +136,26 @@ class Holders {
   }
 }
 
-async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>): Promise<{ steps: ConnectionStep[]; held: number; stoppedBecause: string; healthyAtEnd: boolean }> {
+/** After the ramp: the connections left idle for `seconds`, then memory per connection held. */
+async function settledMemory(system: System, seconds: number, holders: Holders, before: { rss: number; heap: number | null }): Promise<SettledMemory | null> {
+  if (seconds === 0) return null;
+  progress('connections', `${system}: holding the connections idle for ${seconds} s before the settled memory sample`);
+  await sleep(seconds * 1000);
+  const connections = await holders.connected();
+  if (connections === 0) return null;
+  const rss = sum(pidsFromFiles(socketServerPidFiles(system)).map(rssKiB));
+  const heap = heapUsedKiB(await scrapeServers(system));
+  const settled: SettledMemory = {
+    afterSeconds: seconds,
+    connections,
+    rssPerConnectionKiB: Math.round(((rss - before.rss) / connections) * 10) / 10,
+    heapPerConnectionKiB: heap !== null && before.heap !== null ? Math.round(((heap - before.heap) / connections) * 10) / 10 : null,
+  };
+  progress('connections', `${system}: settled: ${connections} held, ${cell(settled.rssPerConnectionKiB)} KiB/connection (JS heap ${cell(settled.heapPerConnectionKiB)})`);
+  return settled;
+}
+
+async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>): Promise<Omit<ConnectionsResults['outcome'][System], 'healthyAtEnd'> & { steps: ConnectionStep[]; healthyAtEnd: boolean }> {
   const pids = pidsFromFiles(socketServerPidFiles(system));
   const nginxPids = withDescendants(pidsFromFiles([system === 'chatstream' ? `${dataDir()}/run/nginx.pid` : `${dataDir()}/bench/run/baseline-nginx.pid`]));
   const serverRss = (): number => sum(pids.map(rssKiB));
@@ -199,7 +220,8 @@ async function ramp(system: System, o: ReturnType<typeof parseConnectionOptions>
       }
     }
     const healthyAtEnd = await healthy(system);
-    return { steps, held: await holders.connected(), stoppedBecause, healthyAtEnd };
+    const settled = await settledMemory(system, o.settleSeconds, holders, { rss: rssBefore, heap: heapBefore });
+    return { steps, held: await holders.connected(), stoppedBecause, healthyAtEnd, settled };
   } finally {
     await holders.close();
     await sleep(3_000); // the servers release the sockets before the next system is measured
@@ -212,19 +234,19 @@ async function main(): Promise<void> {
   mkdirSync(o.outDir, { recursive: true });
   const steps: ConnectionStep[] = [];
   const outcome = {} as ConnectionsResults['outcome'];
-  outcome.chatstream = { held: 0, stoppedBecause: 'not run', healthyAtEnd: null };
-  outcome.baseline = { held: 0, stoppedBecause: 'not run', healthyAtEnd: null };
+  outcome.chatstream = { held: 0, stoppedBecause: 'not run', healthyAtEnd: null, settled: null };
+  outcome.baseline = { held: 0, stoppedBecause: 'not run', healthyAtEnd: null, settled: null };
   for (const system of o.systems) {
     progress('connections', `${system}: ramping to ${o.target} idle connections in steps of ${o.step}`);
     const r = await ramp(system, o);
     steps.push(...r.steps);
-    outcome[system] = { held: r.held, stoppedBecause: r.stoppedBecause, healthyAtEnd: r.healthyAtEnd };
+    outcome[system] = { held: r.held, stoppedBecause: r.stoppedBecause, healthyAtEnd: r.healthyAtEnd, settled: r.settled };
   }
   const results: ConnectionsResults = {
     scenario: 'connections',
     createdAt: new Date().toISOString(),
     host: hostInfo(),
-    command: `npm run bench -- connections --target ${o.target} --step ${o.step}`,
+    command: `npm run bench -- connections --target ${o.target} --step ${o.step} --settle-seconds ${o.settleSeconds}`,
     seconds: Math.round((Date.now() - started) / 1000),
     config: { target: o.target, step: o.step },
     steps,
@@ -268,7 +290,10 @@ export function connectionsSummary(results: ConnectionsResults): string {
     const [rss, heap] = [memoryPerAddedConnectionKiB(steps, 'serverRssMiB'), memoryPerAddedConnectionKiB(steps, 'serverHeapMiB')];
     return (
       `${s}: held ${x.held}; stopped: ${x.stoppedBecause}; healthy at the end: ${x.healthyAtEnd ?? '-'}; ` +
-      `per connection added after the first step: RSS ${cell(rss)} KiB, JS heap ${cell(heap)} KiB`
+      `per connection added after the first step: RSS ${cell(rss)} KiB, JS heap ${cell(heap)} KiB` +
+      (x.settled
+        ? `; after ${x.settled.afterSeconds} s idle, per connection held: RSS ${cell(x.settled.rssPerConnectionKiB)} KiB, JS heap ${cell(x.settled.heapPerConnectionKiB)} KiB`
+        : '')
     );
   });
   return [

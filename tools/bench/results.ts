@@ -139,7 +139,20 @@ export interface ConnectionsResults extends ResultsHeader {
   config: { target: number; step: number };
   steps: ConnectionStep[];
   /** Per system: connections held at the end, and why the ramp stopped. */
-  outcome: Record<System, { held: number; stoppedBecause: string; healthyAtEnd: boolean | null }>;
+  outcome: Record<System, { held: number; stoppedBecause: string; healthyAtEnd: boolean | null; settled: SettledMemory | null }>;
+}
+
+/**
+ * Memory per connection once the held connections have been idle for a while (`--settle-seconds`):
+ * V8 collects the garbage of the connects only when a process goes quiet (its memory reducer) or
+ * its heap fills, so figures taken right after a step also hold garbage. Both divide the growth
+ * since before the first connection by the connections held.
+ */
+export interface SettledMemory {
+  afterSeconds: number;
+  connections: number;
+  rssPerConnectionKiB: number | null;
+  heapPerConnectionKiB: number | null;
 }
 
 // --- join ----------------------------------------------------------------------------------------
