@@ -21,10 +21,6 @@ export class RoomLastSeqs {
     private readonly maxRooms = 200_000,
   ) {}
 
-  get size(): number {
-    return this.last.size;
-  }
-
   /** This replica reads `partition` from `firstOffset` on: nothing before it was seen here. */
   startAt(partition: number, firstOffset: bigint): void {
     this.floors.set(partition, Number(firstOffset));
