@@ -180,27 +180,51 @@ describe('the admin API', () => {
 describe('metrics', () => {
   it('count messages received, produced, delivered and persisted as a client sends', async () => {
     const client = await ChatClient.connect({ sourceIp: sourceAddress(240) });
-    const port = 3100 + Number(client.instance.split('-')[1]);
-    const before = {
-      received: await metric(port, 'chat_messages_received_total'),
-      produced: await metric(port, 'chat_messages_produced_total'),
-      delivered: await metric(port, 'chat_messages_delivered_total'),
-      persisted: await metric(3300, 'chat_messages_persisted_total'),
-    };
-    const roomId = await roomWith('metrics', client);
-    for (let i = 0; i < 5; i++) await client.send(roomId, `m${i}`);
-    await until(() => client.roomMessages(roomId).length === 5, 5000, 'delivery');
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && (await metric(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
-      await new Promise((r) => setTimeout(r, 200));
+    try {
+      const port = 3100 + Number(client.instance.split('-')[1]);
+      const before = {
+        received: await metric(port, 'chat_messages_received_total'),
+        produced: await metric(port, 'chat_messages_produced_total'),
+        delivered: await metric(port, 'chat_messages_delivered_total'),
+        persisted: await metric(3300, 'chat_messages_persisted_total'),
+      };
+      const roomId = await roomWith('metrics', client);
+      for (let i = 0; i < 5; i++) await client.send(roomId, `m${i}`);
+      await until(() => client.roomMessages(roomId).length === 5, 5000, 'delivery');
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && (await metric(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(await metric(port, 'chat_messages_received_total')).toBeGreaterThanOrEqual(before.received + 5);
+      expect(await metric(port, 'chat_messages_produced_total')).toBeGreaterThanOrEqual(before.produced + 5);
+      expect(await metric(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
+      expect(await metric(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
+      expect(await metric(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
+      expect(await metric(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+      expect(await metric(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
+    } finally {
+      client.close();
     }
-    expect(await metric(port, 'chat_messages_received_total')).toBeGreaterThanOrEqual(before.received + 5);
-    expect(await metric(port, 'chat_messages_produced_total')).toBeGreaterThanOrEqual(before.produced + 5);
-    expect(await metric(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
-    expect(await metric(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
-    expect(await metric(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
-    expect(await metric(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-    expect(await metric(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
-    client.close();
+  });
+
+  it("commit each gateway's live stream position every few seconds, not after every batch it reads", async () => {
+    // Each send below reaches every gateway's live stream as a batch of its own; kafkajs's
+    // autoCommit would send an OffsetCommit after each of them (hundreds a second under load).
+    const client = await ChatClient.connect({ sourceIp: sourceAddress(241) });
+    try {
+      const ports = [3101, 3102, 3103];
+      const before = await Promise.all(ports.map((p) => metric(p, 'chat_kafka_offset_commits_total')));
+      const started = Date.now();
+      const roomId = await roomWith('commits', client);
+      for (let i = 0; i < 40; i++) await client.send(roomId, `c${i}`);
+      await until(() => client.roomMessages(roomId).length === 40, 5000, 'delivery');
+      const after = await Promise.all(ports.map((p) => metric(p, 'chat_kafka_offset_commits_total')));
+      const allowed = Math.ceil((Date.now() - started) / 5000) + 1;
+      // Every gateway has committed (the counter is wired: a missing one would read 0 and pass below).
+      for (const n of after) expect(n).toBeGreaterThan(0);
+      for (const [i, n] of after.entries()) expect(n - before[i]!).toBeLessThanOrEqual(allowed);
+    } finally {
+      client.close();
+    }
   });
 });

@@ -9,8 +9,8 @@ import { percentile, sum } from './stats';
 /**
  * The topology's Kafka traffic without the rest of it, to compare topic and fetch settings by the
  * CPU they cost: 3 producers batching with a linger (as each gateway's ProduceBatcher does), 3
- * consumers reading every partition in groups of their own (each gateway's live stream), and one
- * persister-like consumer (16 KB / 20 ms fetches). Records are keyed by 30 rooms, ~250 bytes of
+ * consumers reading every partition in groups of their own (each gateway's live stream, committing
+ * at most every 5 s), and one persister-like consumer (64 KB / 100 ms fetches, a commit per batch). Records are keyed by 30 rooms, ~250 bytes of
  * JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
  * seven kafkajs clients) per second, and produce→consume latency of the live consumers.
  *
@@ -87,18 +87,22 @@ async function main(): Promise<void> {
       const persister = i === LIVE_CONSUMERS;
       const consumer = kafka.consumer({
         groupId: `${topic}.${i}`,
-        minBytes: persister ? 16_384 : o.minBytes,
-        maxWaitTimeInMs: persister ? 20 : o.wait,
+        minBytes: persister ? 65_536 : o.minBytes,
+        maxWaitTimeInMs: persister ? 100 : o.wait,
       });
       consumers.push(consumer);
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
+        // As the topology: the persister commits after every batch (kafkajs's autoCommit does),
+        // a live stream at most every 5 s (LiveStream).
+        autoCommit: persister,
         autoCommitInterval: 5_000,
-        eachBatch: ({ batch }) => {
-          received[i]! += batch.messages.length;
-          if (!persister) for (const m of batch.messages) latencies.push(Date.now() - (JSON.parse(m.value!.toString()) as { at: number }).at);
-          return Promise.resolve();
+        eachBatch: async (payload) => {
+          received[i]! += payload.batch.messages.length;
+          if (persister) return;
+          for (const m of payload.batch.messages) latencies.push(Date.now() - (JSON.parse(m.value!.toString()) as { at: number }).at);
+          await payload.commitOffsetsIfNecessary();
         },
       });
     }
