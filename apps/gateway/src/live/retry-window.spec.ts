@@ -60,6 +60,41 @@ describe('RetryWindow', () => {
   });
 });
 
+describe('RetryWindow over many sends', () => {
+  it('answers each held send with its own first record across thousands of sends, and forgets exactly those past window and slack', () => {
+    const sut = new RetryWindow(3_000, 1_000);
+    const records = Array.from({ length: 10_000 }, (_, i) => ({ ...aRecord(`m${i}`, `room-${i % 7}`, `text ${i}`), sentAt: new Date(1_700_000_000_000 + i).toISOString() }));
+    records.forEach((r, i) => expect(sut.remember(r, i)).toBe(false));
+    expect(sut.size).toBe(4_001); // at 5,999 ms and later: within 4,000 ms of the newest (9,999)
+    for (const i of [6_999, 8_191, 8_192, 9_999]) {
+      const r = records[i]!;
+      expect(retryAnswer(sut.firstOf(r.roomId, r.clientMsgId, 9_999)!, r, alice)).toEqual(r);
+    }
+    // Older than the window, but within the slack: no retry is answered from it, a late copy is still a repeat.
+    expect(sut.firstOf(records[6_998]!.roomId, records[6_998]!.clientMsgId, 9_999)).toBeUndefined();
+    expect(sut.remember(records[5_999]!, 6_500)).toBe(true);
+    // Past window and slack: forgotten, so a copy is a new send.
+    expect(sut.remember(records[5_998]!, 6_500)).toBe(false);
+  });
+
+  it('keeps a send that started again after the window when its old first record is forgotten', () => {
+    const sut = new RetryWindow(1_000, 500);
+    sut.remember(aRecord('a'), 0);
+    const again = aRecord('a');
+    expect(sut.remember(again, 1_001)).toBe(false);
+    sut.remember(aRecord('b'), 1_600); // the first 'a' (at 0) is now past window and slack
+    expect(sut.firstOf('room-1', 'a', 1_600)).toMatchObject({ id: again.id, seq: again.seq });
+    expect(sut.remember(aRecord('a'), 1_700)).toBe(true);
+  });
+
+  it('gives back a sentAt in another format exactly as it was read', () => {
+    const sut = new RetryWindow(MINUTE);
+    const record = { ...aRecord('odd'), sentAt: '2026-11-24T03:00:00Z' };
+    sut.remember(record, 0);
+    expect(sut.firstOf('room-1', 'odd', 0)!.sentAt).toBe('2026-11-24T03:00:00Z');
+  });
+});
+
 describe('retryAnswer', () => {
   const sut = new RetryWindow(MINUTE);
   sut.remember(aRecord('a', 'room-1', 'the text'), 0);
