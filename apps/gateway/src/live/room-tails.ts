@@ -129,6 +129,8 @@ export class RoomTails {
   }
 
   private evictRooms(): void {
+    // Checked before making an iterator: every append comes here.
+    if (this.held <= this.limits.total) return;
     for (const roomId of this.tails.keys()) {
       if (this.held <= this.limits.total) return;
       this.forget(roomId);
