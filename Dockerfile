@@ -18,7 +18,9 @@ ARG NGINX_IMAGE=nginx:1.27-alpine
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
+# patches/: fixes to installed packages, applied by the postinstall script (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
@@ -42,6 +44,7 @@ COPY --from=build /app/web/dist/main.js /app/web/dist/main.js.map /usr/share/ngi
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------
