@@ -27,7 +27,7 @@ import { UserRename } from './users/user-rename.service';
 @Module({
   imports: [
     ConfigModule.forRoot('gateway'),
-    LoggingModule,
+    LoggingModule.forRoot(),
     MetricsModule,
     KafkaModule,
     MongoModule,

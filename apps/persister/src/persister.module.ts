@@ -9,7 +9,7 @@ import { MessagesConsumer, PersisterGroupProbe } from './persist/messages.consum
 @Module({
   imports: [
     ConfigModule.forRoot('persister'),
-    LoggingModule,
+    LoggingModule.forRoot(),
     MetricsModule,
     KafkaModule,
     MongoModule,
