@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { MongoBulkWriteError, type Collection, type Db } from 'mongodb';
 import { ConfigModule } from '@app/config';
-import { MessagesRepository, MONGO_DB, MongoModule, type MessageDocument } from '@app/mongo';
+import { COLLECTIONS, MessagesRepository, MONGO_DB, MongoModule, RoomsRepository, type MessageDocument, type RoomDocument } from '@app/mongo';
 import { uniqueName } from '@app/testing';
 
 interface Doc {
@@ -16,12 +16,14 @@ describe('MongoDB wire protocol through the mongo lib (real store)', () => {
   let sut: Collection<Doc>;
   let close: () => Promise<void>;
   let messages: MessagesRepository;
+  let rooms: RoomsRepository;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot('it'), MongoModule] }).compile();
     await moduleRef.init(); // creates the product's indexes
     db = moduleRef.get(MONGO_DB);
     messages = moduleRef.get(MessagesRepository);
+    rooms = moduleRef.get(RoomsRepository);
     sut = db.collection<Doc>(uniqueName('it_messages').replace(/-/g, '_'));
     await sut.createIndex({ roomId: 1, seq: 1 }, { unique: true });
     close = () => moduleRef.close();
@@ -96,5 +98,28 @@ describe('MongoDB wire protocol through the mongo lib (real store)', () => {
     expect(mixed.alreadyStored.map((d) => d.seq)).toEqual([301]);
     const page = await messages.page(roomId, { limit: 100, after: 250 });
     expect(page.messages.map((m) => m.seq)).toEqual([...Array.from({ length: 50 }, (_, i) => 251 + i), 302]);
+  });
+
+  it('finds the rooms that never had a message for the empty-room reaper, also rooms stored before the history field', async () => {
+    const user = { id: 'u1', username: 'u1' };
+    const unused = await rooms.create(uniqueName('it-unused'), user);
+    const used = await rooms.create(uniqueName('it-used'), user);
+    await rooms.recordMessages(new Map([[used._id, { count: 3, lastAt: new Date() }]]));
+    // Stored by an older version: no history field.
+    const legacy = { _id: uniqueName('it-legacy'), name: 'legacy', createdAt: new Date(), createdBy: user, messageCount: 0, lastActivityAt: null };
+    const legacyUsed = { ...legacy, _id: uniqueName('it-legacy-used'), messageCount: 5 };
+    await db.collection<RoomDocument>(COLLECTIONS.rooms).insertMany([legacy, legacyUsed]);
+    const ids = async () => (await rooms.findUnusedBefore(new Date(Date.now() + 60_000), 100_000)).map((r) => r._id);
+    const ours = [unused._id, used._id, legacy._id, legacyUsed._id];
+    try {
+      expect((await ids()).filter((id) => ours.includes(id))).toEqual([unused._id]);
+      expect(await rooms.markRoomsWithoutHistory()).toBeGreaterThanOrEqual(2);
+      expect((await ids()).filter((id) => ours.includes(id)).sort()).toEqual([unused._id, legacy._id].sort());
+      expect(await rooms.markRoomsWithoutHistory()).toBe(0);
+      expect((await rooms.findById(used._id))?.history).toBe('some');
+      expect((await rooms.findById(legacyUsed._id))?.history).toBe('some');
+    } finally {
+      await Promise.all(ours.map((id) => rooms.delete(id)));
+    }
   });
 });

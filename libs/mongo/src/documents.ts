@@ -24,6 +24,13 @@ export interface RoomDocument {
   createdBy: User;
   messageCount: number;
   lastActivityAt: Date | null;
+  /**
+   * 'none' from creation until the persister first records the room's messages ('some'): what the
+   * empty-room reaper looks for, through an index, instead of reading every room. A string, so that
+   * FerretDB pushes the equality down to SQLite too. Absent on rooms stored before it existed
+   * (RoomsRepository.markRoomsWithoutHistory fills it in).
+   */
+  history?: 'none' | 'some';
 }
 
 export interface UserDocument {

@@ -7,7 +7,8 @@ import { MONGO_DB } from './mongo.tokens';
  * The indexes every query and guarantee relies on, created at start-up (idempotent):
  * - messages (roomId, seq) unique: history paging, and one message per position;
  * - messages (roomId, clientMsgId) unique: a retried send is stored once;
- * - users usernameKey unique: the same username always maps to the same user.
+ * - users usernameKey unique: the same username always maps to the same user;
+ * - rooms (history, createdAt): the empty-room reaper reads only rooms without history.
  */
 @Injectable()
 export class MongoIndexes implements OnModuleInit {
@@ -22,6 +23,7 @@ export class MongoIndexes implements OnModuleInit {
       .createIndex({ roomId: 1, clientMsgId: 1 }, { unique: true, name: 'room_client_msg' });
     await this.db.collection(COLLECTIONS.users).createIndex({ usernameKey: 1 }, { unique: true, name: 'username_key' });
     await this.db.collection(COLLECTIONS.rooms).createIndex({ createdAt: -1 }, { name: 'created_at' });
+    await this.db.collection(COLLECTIONS.rooms).createIndex({ history: 1, createdAt: 1 }, { name: 'history_created_at' });
     this.logger.log('indexes ready');
   }
 }

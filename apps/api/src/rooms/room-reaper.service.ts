@@ -23,6 +23,10 @@ export class RoomReaper implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
+    void this.rooms
+      .markRoomsWithoutHistory()
+      .then((marked) => marked > 0 && this.logger.log(`marked ${marked} room(s) stored before the history field`))
+      .catch((error: Error) => this.logger.warn(`rooms not marked, the reaper misses older empty rooms until the next start: ${error.message}`));
     const everyMs = Math.min(30_000, Math.max(1_000, (this.config.chat.emptyRoomTtlSeconds * 1000) / 4));
     this.timer = setInterval(() => void this.sweep(), everyMs);
     this.timer.unref();
