@@ -22,9 +22,6 @@ export class RateLimitInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const names = this.reflector.get<RateLimitName[] | undefined>(RATE_LIMITED, context.getHandler()) ?? [];
-    // No limit named (message:send, whose rate is SendRate's, in memory): no promise and no rxjs
-    // chain per event on the hottest path.
-    if (names.length === 0) return next.handle();
     const socket = context.switchToWs().getClient<ChatSocket>();
     // The ack is the event's function argument, as Nest's own @Ack() finds it.
     const ack: unknown = context.getArgs().find((arg) => typeof arg === 'function');
