@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { ChatClient as SdkClient, login as sdkLogin } from '@app/client';
-import { BASE_URL, ChatClient as ProbeClient, historyWhenComplete, sourceAddress, uniqueName } from '@app/testing';
+import { BASE_URL, ChatClient as ProbeClient, historyWhenComplete, sourceAddress, topologyPid, uniqueName } from '@app/testing';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium } from './support/browser';
 import { ChatPageDriver, type ShownMessage } from './support/chat-page-driver';
 import { SourceAddressDoor } from './support/source-address-door';
 
 const NGINX = { host: new URL(BASE_URL).hostname, port: Number(new URL(BASE_URL).port || 80) };
-const pidOf = (instance: string): number => Number(readFileSync(`.data/run/${instance}.pid`, 'utf8'));
 const bySeq = (messages: { seq: number; text: string }[]) => messages.map(({ seq, text }) => ({ seq, text }));
 
 /**
@@ -150,7 +148,7 @@ describe('the web client in Chromium, through Nginx', () => {
   it("survives the gateway serving a page being killed: reconnecting, then caught up, every message once and in order", async () => {
     const killed = await bob.instance();
     await bob.recordStates();
-    process.kill(pidOf(killed), 'SIGKILL');
+    process.kill(topologyPid(killed), 'SIGKILL');
     // Bob's page stays away until alice's messages are stored, so that it has to catch up on them
     // (otherwise it may be back on another replica before they are sent, and get them live).
     // Socket.IO's first reconnect waits 0.5-1.5 s: none starts between the kill and the cut.

@@ -1,12 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { checkExactlyOnce, clientsOnEveryReplica, historyWhenComplete, RetryingMember, roomWith, until, type ChatClient, type ExactlyOnceReport } from '@app/testing';
+import { checkExactlyOnce, clientsOnEveryReplica, historyWhenComplete, RetryingMember, roomWith, supervise, topologyPid, until, type ChatClient, type ExactlyOnceReport } from '@app/testing';
 
 const run = promisify(execFile);
-const supervise = (...args: string[]) => run('supervisorctl', ['-c', '.data/supervisor/supervisord.conf', ...args]);
-const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KAFKA_PORT = Number(process.env.KAFKA_PORT ?? 9092);
 
@@ -88,7 +85,7 @@ describe('chaos: every message exactly once through a fault, with clients resend
     // record may be in Kafka); the others slowly, so a reconnect's gap fits in one join page.
     const traffic = Promise.all(members.map((m) => (m.client.instance === victim ? m.sendMany(400, 0, deadline) : m.sendMany(60, 150, deadline))));
     await sleep(3_000);
-    process.kill(pidOf(victim), 'SIGKILL');
+    process.kill(topologyPid(victim), 'SIGKILL');
     await traffic;
 
     const report = await settle(members, members[0]!.roomId);
@@ -104,7 +101,7 @@ describe('chaos: every message exactly once through a fault, with clients resend
     const deadline = Date.now() + 40_000;
     const traffic = Promise.all(members.map((m) => m.sendMany(60, 150, deadline)));
     await sleep(3_000);
-    process.kill(pidOf('redis'), 'SIGKILL'); // supervisord starts it again, empty
+    process.kill(topologyPid('redis'), 'SIGKILL'); // supervisord starts it again, empty
     // Every member resends its latest message now (raw, beside the SDK's own sends), as a client
     // whose acks were lost would: the same clientMsgId and text.
     const resent = await Promise.all(

@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readFileSync } from 'node:fs';
 import type { ChatMessage } from '@app/contracts';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith, topologyPid } from '@app/testing';
 
-const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 // Asynchronous on purpose: a synchronous child would freeze this process's sockets and timers.
 const restartMissing = () => promisify(execFile)('bash', ['scripts/topology.sh', 'up']);
 
@@ -27,7 +25,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
       }),
     );
     await until(() => acked.length >= 60, 10_000, 'traffic');
-    process.kill(pidOf('persister'), 'SIGKILL');
+    process.kill(topologyPid('persister'), 'SIGKILL');
     await until(() => acked.length >= 200, 20_000, 'more traffic while the persister is down');
     await restartMissing();
     await sending;
@@ -50,7 +48,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const lastSeen = victim!.roomMessages(roomId)[0]!.seq;
     const deadInstance = victim!.instance;
 
-    process.kill(pidOf(deadInstance), 'SIGKILL');
+    process.kill(topologyPid(deadInstance), 'SIGKILL');
     victim!.close();
     const missed: ChatMessage[] = [];
     for (let i = 0; i < 10; i++) missed.push(await sender!.send(roomId, `during ${i}`));
@@ -72,7 +70,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     await owner!.send(roomId, 'stored before the freeze');
     // Once the owner got it live, its gateway's live stream has handled it (and holds it).
     await until(() => owner!.roomMessages(roomId).length === 1, 5000, 'the message live');
-    const store = pidOf('mongo');
+    const store = topologyPid('mongo');
     process.kill(store, 'SIGSTOP');
     try {
       // The owner's gateway keeps the room's newest messages (RoomTails): no store read needed.
@@ -96,12 +94,12 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const joiner = await ChatClient.connect({ sourceIp: '127.0.243.1' });
     opened.push(a!, b!, joiner);
     const roomId = await roomWith('redis restart', a!, b!);
-    const before = pidOf('redis');
+    const before = topologyPid('redis');
     process.kill(before, 'SIGKILL');
     // supervisord restarts it (no persistence: every presence entry is gone).
     await until(() => {
       try {
-        return pidOf('redis') !== before;
+        return topologyPid('redis') !== before;
       } catch {
         return false;
       }
@@ -122,7 +120,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
   });
 
   it('answers 503 unavailable with Retry-After in JSON while the api is down, and serves again once it is back', async () => {
-    process.kill(pidOf('api'), 'SIGKILL');
+    process.kill(topologyPid('api'), 'SIGKILL');
     const down = await fetch(`${BASE_URL}/api/rooms`, { signal: AbortSignal.timeout(10_000) });
     expect(down.status).toBe(503);
     expect(down.headers.get('retry-after')).toBe('1');

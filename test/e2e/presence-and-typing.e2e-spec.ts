@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { ChatClient, clientsOnEveryReplica, until, roomWith } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, until, roomWith, topologyPid } from '@app/testing';
 
 type Typing = { roomId: string; user: { id: string }; typing: boolean };
 const typingOf = (c: ChatClient, roomId: string) =>
@@ -49,7 +48,7 @@ describe('presence when a gateway is killed with SIGKILL', () => {
     opened.push(a!, b!, c!);
     const roomId = await roomWith('crash', a!, b!, c!);
     const victim = c!;
-    const pid = Number(readFileSync(`.data/run/${victim.instance}.pid`, 'utf8'));
+    const pid = topologyPid(victim.instance);
 
     process.kill(pid, 'SIGKILL');
     const killedAt = Date.now();

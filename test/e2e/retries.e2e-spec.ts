@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceAddress, until, roomWith } from '@app/testing';
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceAddress, until, roomWith, topologyPid } from '@app/testing';
 
-const pidOf = (name: string) => Number(readFileSync(`.data/run/${name}.pid`, 'utf8'));
 
 describe('a retried message:send (same clientMsgId)', () => {
   const opened: ChatClient[] = [];
@@ -63,14 +61,14 @@ describe('a retried message:send (same clientMsgId)', () => {
 
     // The reader's replica is killed; supervisord starts it again with an empty memory.
     const restarted = reader!.instance;
-    const before = pidOf(restarted);
+    const before = topologyPid(restarted);
     process.kill(before, 'SIGKILL');
     reader!.close();
     let retry: ChatClient | undefined;
     await until(
       () => {
         try {
-          return pidOf(restarted) !== before;
+          return topologyPid(restarted) !== before;
         } catch {
           return false;
         }

@@ -6,3 +6,4 @@ export * from './recording-transport';
 export * from './unique';
 export * from './exactly-once';
 export * from './retrying-member';
+export * from './topology-processes';

@@ -1,0 +1,20 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * Where the native topology keeps its state, by the rule of infra/lib/common.sh: CHATSTREAM_DATA,
+ * else `.data` in the repo (the tests run from its root). Chaos tests find their victims here.
+ */
+const DATA_DIR = process.env.CHATSTREAM_DATA || '.data';
+
+/** The pid of a topology process (`gateway-1`, `persister`, `api`, `kafka`, `mongo`, `redis`, `nginx`), from its pid file. */
+export function topologyPid(name: string): number {
+  return Number(readFileSync(join(DATA_DIR, 'run', `${name}.pid`), 'utf8'));
+}
+
+/** `supervisorctl` against the topology's own supervisord (start, stop, restart a service). */
+export function supervise(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(execFile)('supervisorctl', ['-c', join(DATA_DIR, 'supervisor', 'supervisord.conf'), ...args]);
+}
