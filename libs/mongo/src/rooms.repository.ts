@@ -52,13 +52,12 @@ export class RoomsRepository {
   }
 
   /**
-   * Gives rooms stored before the `history` field existed their value, so the reaper still finds
-   * the empty ones. Reads every room without it, once: run at start-up; later runs find none.
+   * Marks the empty rooms stored before the `history` field existed, so the reaper still finds
+   * them. Rooms with messages need no mark (the reaper looks only for 'none'; their next statistics
+   * write sets 'some'). Run at start-up; after the first run it finds none.
    */
   async markRoomsWithoutHistory(): Promise<number> {
-    const none = await this.rooms.updateMany({ history: { $exists: false }, messageCount: 0 }, { $set: { history: 'none' } });
-    const some = await this.rooms.updateMany({ history: { $exists: false } }, { $set: { history: 'some' } });
-    return none.modifiedCount + some.modifiedCount;
+    return (await this.rooms.updateMany({ history: { $exists: false }, messageCount: 0 }, { $set: { history: 'none' } })).modifiedCount;
   }
 
   /** Deletes a room only if it still has no message (a message may have landed meanwhile). */
