@@ -68,12 +68,19 @@ describe('chaos: every message exactly once through a fault, with clients resend
     const upAt = Date.now();
     await traffic;
 
-    const firstAckAfter = Math.min(...members.flatMap((m) => m.sends.flatMap((s) => s.attempts)).filter((a) => a.answer === 'ok' && a.at > upAt).map((a) => a.at));
+    // Per replica: each one's live stream must come back, not just one of them (kafkajs can stop a
+    // consumer for good during an outage; restartAfterCrashes runs it again).
+    const ackedAgainAfterMs: Record<string, number> = {};
+    for (const m of members) {
+      const firstOk = Math.min(...m.sends.flatMap((s) => s.attempts).filter((a) => a.answer === 'ok' && a.at > upAt).map((a) => a.at));
+      ackedAgainAfterMs[m.client.instance] = Math.min(ackedAgainAfterMs[m.client.instance] ?? Infinity, firstOk - upAt);
+    }
     const report = await settle(members, members[0]!.roomId);
-    logFigures('kafka stopped 10 s', report, { ackedAgainAfterBrokerUpMs: firstAckAfter - upAt });
+    logFigures('kafka stopped 10 s', report, ackedAgainAfterMs);
     expect(report.violations).toEqual([]);
     expect(report.answers.unavailable ?? 0).toBeGreaterThan(0); // the fault was felt
-    expect(firstAckAfter - upAt).toBeLessThan(15_000);
+    expect(Object.keys(ackedAgainAfterMs).sort()).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    for (const [instance, ms] of Object.entries(ackedAgainAfterMs)) expect({ instance, ackedAgainWithin15s: ms < 15_000 }).toEqual({ instance, ackedAgainWithin15s: true });
   }, 150_000);
 
   it('through a gateway killed while its clients resend: one record and one delivery per message, every ack agreeing', async () => {

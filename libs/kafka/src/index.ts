@@ -8,3 +8,4 @@ export * from './chat-producer';
 export * from './persisted-progress';
 export * from './room-partitioner';
 export * from './commit-group-start';
+export * from './consumer-restarts';

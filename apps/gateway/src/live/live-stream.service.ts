@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
-import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, retryRetriable, type ProducedPosition } from '@app/kafka';
+import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, restartAfterCrashes, retryRetriable, type ProducedPosition } from '@app/kafka';
 import { ChatMetrics } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
@@ -41,6 +41,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly replayUntil = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
   private groupId: string | undefined;
+  private stopRestarts: (() => void) | undefined;
 
   constructor(
     private readonly sockets: LocalSockets,
@@ -80,7 +81,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     // sends/s that was ~400 OffsetCommit requests a second per gateway, more than its fetches, each
     // one a write to __consumer_offsets and a round trip before the next fetch. The position is only
     // a resume hint (see above), so onBatch commits it itself, at most every RESUME_COMMIT_MS.
-    await consumer.run({ autoCommit: false, autoCommitInterval: RESUME_COMMIT_MS, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    const run = () => consumer.run({ autoCommit: false, autoCommitInterval: RESUME_COMMIT_MS, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
+    // A stream that stopped would leave every send here unanswered but `unavailable`. It rejoins
+    // its group and resumes from its committed position; what it handled already is skipped.
+    this.stopRestarts = restartAfterCrashes(consumer, { run, log: (message) => this.logger.warn(`live stream: ${message}`) });
+    await run();
     await joined;
     await caughtUp;
     this.logger.log(
@@ -90,6 +95,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopRestarts?.();
     await this.consumer?.disconnect();
     // The group was only this process; remove its committed position so groups do not pile up.
     if (this.groupId) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID } from '@app/kafka';
+import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID, restartAfterCrashes } from '@app/kafka';
 import { decodeChatRecord } from '@app/contracts';
 import { MessagesRepository, RoomsRepository, toDocument, type MessageDocument } from '@app/mongo';
 import { ChatMetrics, type DependencyProbe } from '@app/observability';
@@ -44,6 +44,7 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
   private readonly inserts: InsertCoalescer;
   private readonly roomStats: RoomStats;
   private statsTimer: NodeJS.Timeout | undefined;
+  private stopRestarts: (() => void) | undefined;
 
   constructor(
     @Inject(KAFKA_CLIENT) kafka: Kafka,
@@ -90,25 +91,28 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
       membership.joined = true;
     });
     for (const event of [CRASH, STOP]) this.consumer.on(event, () => (membership.joined = false));
-    // Not awaited: the HTTP server (and /health/live) must not wait for the group. After a crash
-    // the group takes a new member only once the dead one's session expired (up to the session
-    // timeout); meanwhile /health reports the consumer down (PersisterGroupProbe).
-    this.consumer
-      .run({
+    const run = () =>
+      this.consumer.run({
         autoCommit: false,
         // Every partition of a fetch at once, so that their inserts can share one store write.
         partitionsConsumedConcurrently: this.topic.partitions,
         eachBatchAutoResolve: false,
         eachBatch: (payload) => this.onBatch(payload),
-      })
-      .catch((error: Error) => {
-        this.logger.error(`the consumer did not start: ${error.message}`);
-        process.exit(1);
       });
+    // A crash kafkajs does not restart by itself would stop history for good: run it again.
+    this.stopRestarts = restartAfterCrashes(this.consumer, { run, log: (message) => this.logger.warn(message) });
+    // Not awaited: the HTTP server (and /health/live) must not wait for the group. After a crash
+    // the group takes a new member only once the dead one's session expired (up to the session
+    // timeout); meanwhile /health reports the consumer down (PersisterGroupProbe).
+    run().catch((error: Error) => {
+      this.logger.error(`the consumer did not start: ${error.message}`);
+      process.exit(1);
+    });
   }
 
   /** Stops taking batches: the one in progress finishes and commits, then the group is left. */
   async onModuleDestroy(): Promise<void> {
+    this.stopRestarts?.();
     await this.consumer.disconnect();
     clearInterval(this.statsTimer);
     await this.flushRoomStats();
