@@ -10,7 +10,7 @@ import { RoomViews } from '@app/rooms';
 import { AdminEvictions } from './admin/admin-evictions.service';
 import { ChatGateway } from './chat.gateway';
 import { ReplicaHeartbeat } from './presence/replica-heartbeat.service';
-import { LiveStream } from './live/live-stream.service';
+import { LiveStream, LiveStreamProbe } from './live/live-stream.service';
 import { RetryWindow } from './live/retry-window';
 import { RoomTails } from './live/room-tails';
 import { MessageProducer } from './messages/message-producer.service';
@@ -34,7 +34,7 @@ import { UserRename } from './users/user-rename.service';
     RedisModule,
     RateLimitsModule,
     AuthModule,
-    HealthModule.forProbes([KafkaProbe, MongoProbe, RedisProbe]),
+    HealthModule.forProbes([KafkaProbe, MongoProbe, RedisProbe, LiveStreamProbe]),
   ],
   providers: [
     ChatGateway,

@@ -4,7 +4,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
 import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, restartAfterCrashes, retryRetriable, type ProducedPosition } from '@app/kafka';
-import { ChatMetrics } from '@app/observability';
+import { ChatMetrics, type DependencyProbe } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
 import { LogPositions } from './log-positions';
@@ -30,6 +30,22 @@ import { RoomTails } from './room-tails';
  */
 /** How often the live stream commits the position it resumes from after a rejoin. */
 const RESUME_COMMIT_MS = 5_000;
+
+/** Whether this replica's live stream is a member of its group (set by LiveStream). */
+const membership = { joined: false };
+
+/**
+ * Readiness of the live stream: down while it is not reading the log (after a crash, until it
+ * rejoined its group). Sends on this replica answer `unavailable` meanwhile, so /health says so.
+ */
+@Injectable()
+export class LiveStreamProbe implements DependencyProbe {
+  readonly name = 'live-stream';
+
+  probe(): Promise<void> {
+    return membership.joined ? Promise.resolve() : Promise.reject(new Error('the live stream is not reading the log'));
+  }
+}
 
 @Injectable()
 export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -74,6 +90,8 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.GROUP_JOIN, () => (membership.joined = true));
+    for (const event of [consumer.events.CRASH, consumer.events.STOP]) consumer.on(event, () => (membership.joined = false));
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic.name, fromBeginning: false });
     consumer.on(consumer.events.COMMIT_OFFSETS, () => this.metrics.offsetCommits.inc({ consumer: 'live' }));
