@@ -28,8 +28,13 @@ kafka_up() {
   kafka_install
   already_running kafka && return 0
   mkdir -p "$KAFKA_DATA/logs"
+  # Kafka's default thread pools (3 network, 8 I/O) from 7 and 8 cores up; fewer on a smaller
+  # machine, where the broker shares the cores with the whole topology (1 and 2 on 2 cores).
+  local cores network_threads io_threads; cores="$(nproc)"
+  network_threads=$(( cores > 6 ? 3 : (cores + 1) / 2 ))
+  io_threads=$(( cores > 8 ? 8 : (cores > 2 ? cores : 2) ))
   render_template "$INFRA_DIR/kafka/server.properties" "PORT=$KAFKA_PORT" "CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT" \
-    "DATA=$KAFKA_DATA" >"$KAFKA_DATA/server.properties"
+    "DATA=$KAFKA_DATA" "NETWORK_THREADS=$network_threads" "IO_THREADS=$io_threads" >"$KAFKA_DATA/server.properties"
   if [[ ! -f "$KAFKA_DATA/logs/meta.properties" ]]; then
     local cluster_id; cluster_id="$("${KAFKA_JVM[@]}" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
     log "kafka: formatting storage (cluster $cluster_id)"
