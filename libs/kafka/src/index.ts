@@ -9,3 +9,4 @@ export * from './persisted-progress';
 export * from './room-partitioner';
 export * from './commit-group-start';
 export * from './consumer-restarts';
+export * from './group-membership';

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { decodeChatRecord, type ChatMessage } from '@app/contracts';
-import { commitGroupStart, KAFKA_CLIENT, MessagesTopic, restartAfterCrashes, retryRetriable, type ProducedPosition } from '@app/kafka';
+import { commitGroupStart, GroupMembership, KAFKA_CLIENT, MessagesTopic, restartAfterCrashes, retryRetriable, type ProducedPosition } from '@app/kafka';
 import { ChatMetrics, type DependencyProbe } from '@app/observability';
 import { LocalSockets } from '../socket/local-sockets';
 import { JoinBuffer } from './join-buffer';
@@ -32,7 +32,7 @@ import { RoomTails } from './room-tails';
 const RESUME_COMMIT_MS = 5_000;
 
 /** Whether this replica's live stream is a member of its group (set by LiveStream). */
-const membership = { joined: false };
+const membership = new GroupMembership();
 
 /**
  * Readiness of the live stream: down while it is not reading the log (after a crash, until it
@@ -90,8 +90,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     });
     this.consumer = consumer;
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    consumer.on(consumer.events.GROUP_JOIN, () => (membership.joined = true));
-    for (const event of [consumer.events.CRASH, consumer.events.STOP]) consumer.on(event, () => (membership.joined = false));
+    membership.follow(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic.name, fromBeginning: false });
     consumer.on(consumer.events.COMMIT_OFFSETS, () => this.metrics.offsetCommits.inc({ consumer: 'live' }));

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID, restartAfterCrashes } from '@app/kafka';
+import { GroupMembership, KAFKA_CLIENT, MessagesTopic, PERSISTER_GROUP_ID, restartAfterCrashes } from '@app/kafka';
 import { decodeChatRecord } from '@app/contracts';
 import { MessagesRepository, RoomsRepository, toDocument, type MessageDocument } from '@app/mongo';
 import { ChatMetrics, type DependencyProbe } from '@app/observability';
@@ -25,7 +25,7 @@ const ROOM_STATS_INTERVAL_MS = 1_000;
  * (RoomStats): fewer, larger store writes.
  */
 /** Whether this process is a member of the persister group (set by MessagesConsumer). */
-const membership = { joined: false };
+const membership = new GroupMembership();
 
 /** Readiness of the persister's consumer: down until it has joined its group. */
 @Injectable()
@@ -85,12 +85,11 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
     this.statsTimer = setInterval(() => void this.flushRoomStats(), ROOM_STATS_INTERVAL_MS);
-    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    // Registered before membership follows the consumer, so it still sees the state before the join.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
       if (!membership.joined) this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`);
-      membership.joined = true;
     });
-    for (const event of [CRASH, STOP]) this.consumer.on(event, () => (membership.joined = false));
+    membership.follow(this.consumer);
     const run = () =>
       this.consumer.run({
         autoCommit: false,
