@@ -55,6 +55,27 @@ describe('Redis through the redis lib (real server)', () => {
     expect(await presence.members(room)).toEqual([alice]);
   });
 
+  it("lists each room's live members once per user, in one read for several rooms, also past a thousand entries", async () => {
+    const [busy, small, empty] = [uniqueName('it-room'), uniqueName('it-room'), uniqueName('it-room')];
+    const instance = uniqueName('it-gw');
+    const alice = { id: uniqueName('u'), username: 'alice' };
+    const bob = { id: uniqueName('u'), username: 'bob' };
+    // Alice in 1,200 tabs (more than one HMGET chunk of the script), Bob in one.
+    for (let tab = 0; tab < 1200; tab++) await presence.join(busy, presenceEntry(instance, `a-${tab}`), alice, 10);
+    await presence.join(busy, presenceEntry(instance, 'b-0'), bob, 10);
+    await presence.join(small, presenceEntry(instance, 'b-1'), bob, 10);
+    // An entry whose user record is gone, and one already expired, are not members.
+    await redis.zadd(RedisKeys.presenceEntries(small), Date.now() + 60_000, presenceEntry(instance, 'ghost'));
+    await redis.zadd(RedisKeys.presenceEntries(small), Date.now() - 1, presenceEntry(instance, 'old'));
+    await redis.hset(RedisKeys.presenceUsers(small), presenceEntry(instance, 'old'), `${alice.id}\nalice`);
+
+    const sut = await presence.membersOf([busy, small, empty]);
+    expect(sut.get(busy)?.map((u) => u.username).sort()).toEqual(['alice', 'bob']);
+    expect(sut.get(small)).toEqual([bob]);
+    expect(sut.get(empty)).toEqual([]);
+    expect(await presence.members(busy)).toHaveLength(2);
+  });
+
   it('never brings back, on a heartbeat, an entry that a leave removed', async () => {
     const room = uniqueName('it-room');
     const instance = uniqueName('it-gw');

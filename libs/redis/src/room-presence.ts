@@ -19,6 +19,7 @@ export class RoomPresence {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.redis.defineCommand('presenceJoin', { numberOfKeys: 2, lua: JOIN_SCRIPT });
+    this.redis.defineCommand('presenceMembers', { numberOfKeys: 2, lua: MEMBERS_SCRIPT });
   }
 
   private get ttlMs(): number {
@@ -96,29 +97,22 @@ export class RoomPresence {
     return (await this.membersOf([roomId])).get(roomId) ?? [];
   }
 
+  /**
+   * One round trip for any number of rooms (a join, a leave and each presence notice read this):
+   * per room, one script reads the live entries and their users together.
+   */
   async membersOf(roomIds: string[]): Promise<Map<string, User[]>> {
-    const now = Date.now();
     const result = new Map<string, User[]>();
     if (roomIds.length === 0) return result;
-    const live = await this.redis
-      .pipeline(roomIds.map((id) => ['zrangebyscore', zsetKey(id), String(now), '+inf']))
-      .exec();
-    const lookups = this.redis.pipeline();
-    const asked: string[] = [];
+    const now = Date.now();
+    const reads = this.redis.pipeline() as ChainableCommander & PresenceCommands;
+    for (const id of roomIds) reads.presenceMembers(zsetKey(id), hashKey(id), now);
+    const answers = (await reads.exec()) ?? [];
     roomIds.forEach((id, i) => {
-      const entries = (live?.[i]?.[1] as string[] | undefined) ?? [];
-      if (entries.length > 0) {
-        lookups.hmget(hashKey(id), ...entries);
-        asked.push(id);
-      } else {
-        result.set(id, []);
-      }
-    });
-    const values = asked.length > 0 ? await lookups.exec() : [];
-    asked.forEach((id, i) => {
-      const raw = (values?.[i]?.[1] as (string | null)[] | undefined) ?? [];
+      const [error, raw] = answers[i] ?? [new Error('no answer')];
+      if (error) throw error;
       const users = new Map<string, User>();
-      for (const v of raw) {
+      for (const v of (raw as (string | null)[] | undefined) ?? []) {
         const user = v ? decodeUser(v) : undefined;
         if (user && !users.has(user.id)) users.set(user.id, user);
       }
@@ -136,6 +130,10 @@ export class RoomPresence {
 type RedisWithPresence = Redis & {
   presenceJoin(...args: (string | number)[]): Promise<number>;
 };
+/** The members script, queued on a pipeline (defineCommand adds it there too). */
+interface PresenceCommands {
+  presenceMembers(entriesKey: string, usersKey: string, now: number): ChainableCommander;
+}
 
 const zsetKey = RedisKeys.presenceEntries;
 const hashKey = RedisKeys.presenceUsers;
@@ -144,6 +142,18 @@ function decodeUser(v: string): User | undefined {
   const i = v.indexOf('\n');
   return i > 0 ? { id: v.slice(0, i), username: v.slice(i + 1) } : undefined;
 }
+
+// KEYS: entries zset, users hash. ARGV: now. The users of the live entries (nil where an entry has
+// none); HMGET in chunks, as Lua's unpack is bounded.
+const MEMBERS_SCRIPT = `
+local live = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '+inf')
+local users = {}
+for i = 1, #live, 1000 do
+  local chunk = redis.call('HMGET', KEYS[2], unpack(live, i, math.min(i + 999, #live)))
+  for j = 1, #chunk do users[#users + 1] = chunk[j] end
+end
+return users
+`;
 
 // KEYS: entries zset, users hash. ARGV: now, entry, expiresAt, userId, username, capacity, keyTtlMs.
 const JOIN_SCRIPT = `
