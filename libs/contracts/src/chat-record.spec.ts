@@ -28,6 +28,15 @@ describe('decodeChatRecord', () => {
     expect(decodeChatRecord(key(), value({ ...valid, extra: 1 }), '0')).toMatchObject({ ok: false });
   });
 
+  it('takes sentAt only as an ISO-8601 UTC timestamp, as zod\'s datetime check does', () => {
+    for (const sentAt of ['2026-01-01T00:00Z', '2026-01-01T00:00:00Z', '2024-02-29T23:59:59.123456Z']) {
+      expect(decodeChatRecord(key(), value({ ...valid, sentAt }), '0')).toMatchObject({ ok: true });
+    }
+    for (const sentAt of ['2026-01-01T00:00:00+01:00', '2026-01-01T00:00:00', '2023-02-29T00:00:00Z', '2026-01-01T24:00:00Z', 'yesterday', 0]) {
+      expect(decodeChatRecord(key(), value({ ...valid, sentAt }), '0')).toMatchObject({ ok: false, reason: expect.stringMatching(/sentAt/) });
+    }
+  });
+
   it('refuses a record keyed by another room (it sits on that room\'s partition, outside its own order)', () => {
     expect(decodeChatRecord(key('other-room'), value(valid), '0')).toEqual({ ok: false, reason: 'record key does not match its roomId' });
     expect(decodeChatRecord(null, value(valid), '0')).toMatchObject({ ok: false });
