@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { promisify } from 'node:util';
-import { checkExactlyOnce, clientsOnEveryReplica, historyWhenComplete, RetryingMember, roomWith, supervise, topologyPid, until, type ChatClient, type ExactlyOnceReport } from '@app/testing';
+import { checkExactlyOnce, clientsOnEveryReplica, historyWhenComplete, RetryingMember, roomWith, supervise, TOPOLOGY_GATEWAYS, topologyPid, until, type ChatClient, type ExactlyOnceReport } from '@app/testing';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KAFKA_PORT = Number(process.env.KAFKA_PORT ?? 9092);
-/** The topology's three gateways, each on its own port besides Nginx (scripts/topology.sh). */
-const GATEWAY_PORTS = [3101, 3102, 3103];
 
 /** Resolves once something accepts TCP connections on the port (bounded). */
 async function listening(port: number, timeoutMs: number): Promise<void> {
@@ -84,10 +82,10 @@ describe('chaos: every message exactly once through a fault, with clients resend
     const report = await settle(members, members[0]!.roomId);
     logFigures(fault, report, ackedAgainAfterMs);
     expect(report.violations).toEqual([]);
-    expect(Object.keys(ackedAgainAfterMs).sort()).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    expect(Object.keys(ackedAgainAfterMs).sort()).toEqual(TOPOLOGY_GATEWAYS.map((g) => g.instance));
     for (const [instance, ms] of Object.entries(ackedAgainAfterMs)) expect({ instance, ackedAgainWithin15s: ms < 15_000 }).toEqual({ instance, ackedAgainWithin15s: true });
     // And each says so on /health: its live stream is reading the log again.
-    for (const port of GATEWAY_PORTS) {
+    for (const { port } of TOPOLOGY_GATEWAYS) {
       const health = (await (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(5_000) })).json()) as { details: Record<string, { status: string }> };
       expect({ port, liveStream: health.details['live-stream']?.status }).toEqual({ port, liveStream: 'up' });
     }

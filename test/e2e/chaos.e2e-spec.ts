@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { ChatMessage } from '@app/contracts';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, until, roomWith, topologyPid } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, restartedSince, until, roomWith, topologyPid } from '@app/testing';
 
 // Asynchronous on purpose: a synchronous child would freeze this process's sockets and timers.
 const restartMissing = () => promisify(execFile)('bash', ['scripts/topology.sh', 'up']);
@@ -97,13 +97,7 @@ describe('chaos: processes killed with SIGKILL during traffic', () => {
     const before = topologyPid('redis');
     process.kill(before, 'SIGKILL');
     // supervisord restarts it (no persistence: every presence entry is gone).
-    await until(() => {
-      try {
-        return topologyPid('redis') !== before;
-      } catch {
-        return false;
-      }
-    }, 15_000, 'redis restarted');
+    await until(() => restartedSince('redis', before), 15_000, 'redis restarted');
     const restarted = Date.now();
     let members: string[] = [];
     const deadline = restarted + 15_000;

@@ -1,5 +1,5 @@
 import type { ErrorBody, User } from '@app/contracts';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, TOPOLOGY_GATEWAYS, until, roomWith } from '@app/testing';
 
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 
@@ -214,7 +214,7 @@ describe('metrics', () => {
     // passed on every gateway, however recently it started: each must have committed once.
     const client = await ChatClient.connect({ sourceIp: sourceAddress(241) });
     try {
-      const ports = [3101, 3102, 3103];
+      const ports = TOPOLOGY_GATEWAYS.map((g) => g.port);
       const before = await Promise.all(ports.map((p) => metric(p, 'chat_kafka_offset_commits_total')));
       const started = Date.now();
       const roomId = await roomWith('commits', client);

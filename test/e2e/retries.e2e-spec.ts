@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, sourceAddress, until, roomWith, topologyPid } from '@app/testing';
-
+import { ChatClient, clientsOnEveryReplica, historyWhenComplete, reconnectElsewhere, restartedSince, sourceAddress, until, roomWith, topologyPid } from '@app/testing';
 
 describe('a retried message:send (same clientMsgId)', () => {
   const opened: ChatClient[] = [];
@@ -65,17 +64,7 @@ describe('a retried message:send (same clientMsgId)', () => {
     process.kill(before, 'SIGKILL');
     reader!.close();
     let retry: ChatClient | undefined;
-    await until(
-      () => {
-        try {
-          return topologyPid(restarted) !== before;
-        } catch {
-          return false;
-        }
-      },
-      15_000,
-      `${restarted} restarted`,
-    );
+    await until(() => restartedSince(restarted, before), 15_000, `${restarted} restarted`);
     // The same user, from an address that lands on the restarted replica once it is back.
     const deadline = Date.now() + 30_000;
     for (let n = 60; !retry && Date.now() < deadline; n = n >= 120 ? 60 : n + 1) {

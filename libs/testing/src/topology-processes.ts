@@ -18,3 +18,15 @@ export function topologyPid(name: string): number {
 export function supervise(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)('supervisorctl', ['-c', join(DATA_DIR, 'supervisor', 'supervisord.conf'), ...args]);
 }
+
+/** Whether the process now has another pid than `before` (supervisord restarted it); false while its pid file is missing. */
+export function restartedSince(name: string, before: number): boolean {
+  try {
+    return topologyPid(name) !== before;
+  } catch {
+    return false;
+  }
+}
+
+/** The topology's three gateways and their own ports (gateway i on 3100 + i: infra/lib/ports.sh). */
+export const TOPOLOGY_GATEWAYS: readonly { instance: string; port: number }[] = [1, 2, 3].map((i) => ({ instance: `gateway-${i}`, port: 3100 + i }));
