@@ -46,7 +46,7 @@ describe('Redis through the redis lib (real server)', () => {
     const instance = uniqueName('it-gw');
     const alice = { id: uniqueName('u'), username: 'alice' };
     const entry = presenceEntry(instance, 'socket-1');
-    expect(await presence.join(room, entry, alice, 10)).toBe('added');
+    expect((await presence.join(room, entry, alice, 10)).admitted).toBe('added');
     await presence.refresh(instance, [{ roomId: room, entry, user: alice }]);
     // What a restart without persistence does to the keys of this room and replica:
     await redis.del(RedisKeys.presenceEntries(room), RedisKeys.presenceUsers(room), RedisKeys.presenceMarker(instance));
@@ -74,6 +74,24 @@ describe('Redis through the redis lib (real server)', () => {
     expect(sut.get(small)).toEqual([bob]);
     expect(sut.get(empty)).toEqual([]);
     expect(await presence.members(busy)).toHaveLength(2);
+  });
+
+  it('answers a join and a leave with the room members right after them, and refuses the last place twice', async () => {
+    const room = uniqueName('it-room');
+    const instance = uniqueName('it-gw');
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((username) => ({ id: uniqueName('u'), username }));
+    expect(await presence.join(room, presenceEntry(instance, 'a-1'), alice!, 2)).toEqual({ admitted: 'added', members: [alice] });
+    expect(await presence.join(room, presenceEntry(instance, 'a-2'), alice!, 2)).toEqual({ admitted: 'again', members: [alice] });
+    const bobJoined = await presence.join(room, presenceEntry(instance, 'b-1'), bob!, 2);
+    expect(bobJoined.admitted).toBe('added');
+    expect(bobJoined.members.map((u) => u.username).sort()).toEqual(['alice', 'bob']);
+    // Full: Carol is not added, and the answer still lists who is in the room.
+    const carolRefused = await presence.join(room, presenceEntry(instance, 'c-1'), carol!, 2);
+    expect(carolRefused.admitted).toBe('full');
+    expect(carolRefused.members.map((u) => u.username).sort()).toEqual(['alice', 'bob']);
+    // One of Alice's two tabs leaves: she is still a member; then the other.
+    expect((await presence.leave(room, presenceEntry(instance, 'a-1'))).map((u) => u.username).sort()).toEqual(['alice', 'bob']);
+    expect(await presence.leave(room, presenceEntry(instance, 'a-2'))).toEqual([bob]);
   });
 
   it('never brings back, on a heartbeat, an entry that a leave removed', async () => {

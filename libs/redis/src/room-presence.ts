@@ -29,26 +29,26 @@ export class RoomPresence {
   /**
    * Adds a socket to a room unless the room already has `capacity` distinct users and this user is
    * not one of them (atomically, so two last joins cannot both get the last place).
-   * Answers `full`, `added` (the user was not in the room before) or `again` (another tab).
+   * `admitted` is `full`, `added` (the user was not in the room before) or `again` (another tab);
+   * `members` are the room's users right after, read in the same round trip (a join's answer
+   * lists them, so the join makes no second trip for them).
    */
-  async join(roomId: string, entry: string, user: User, capacity: number): Promise<'full' | 'added' | 'again'> {
+  async join(roomId: string, entry: string, user: User, capacity: number): Promise<{ admitted: 'full' | 'added' | 'again'; members: User[] }> {
     const now = Date.now();
-    const ok = await (this.redis as RedisWithPresence).presenceJoin(
-      zsetKey(roomId),
-      hashKey(roomId),
-      now,
-      entry,
-      now + this.ttlMs,
-      user.id,
-      user.username,
-      capacity,
-      this.ttlMs * 3,
-    );
-    return ok === 0 ? 'full' : ok === 2 ? 'again' : 'added';
+    const trip = this.redis.pipeline() as ChainableCommander & PresenceCommands;
+    trip.presenceJoin(zsetKey(roomId), hashKey(roomId), now, entry, now + this.ttlMs, user.id, user.username, capacity, this.ttlMs * 3);
+    trip.presenceMembers(zsetKey(roomId), hashKey(roomId), now);
+    const [joined, members] = answersOf(await trip.exec(), 2);
+    const ok = joined as number;
+    return { admitted: ok === 0 ? 'full' : ok === 2 ? 'again' : 'added', members: usersOf(members) };
   }
 
-  async leave(roomId: string, entry: string): Promise<void> {
-    await this.redis.multi().zrem(zsetKey(roomId), entry).hdel(hashKey(roomId), entry).exec();
+  /** Removes a socket from a room; answers the room's users right after, in the same round trip. */
+  async leave(roomId: string, entry: string): Promise<User[]> {
+    const trip = this.redis.pipeline() as ChainableCommander & PresenceCommands;
+    trip.zrem(zsetKey(roomId), entry).hdel(hashKey(roomId), entry);
+    trip.presenceMembers(zsetKey(roomId), hashKey(roomId), Date.now());
+    return usersOf(answersOf(await trip.exec(), 3)[2]);
   }
 
   /** Renames the user in every entry of the given sockets (their rooms are known to the caller). */
@@ -107,17 +107,8 @@ export class RoomPresence {
     const now = Date.now();
     const reads = this.redis.pipeline() as ChainableCommander & PresenceCommands;
     for (const id of roomIds) reads.presenceMembers(zsetKey(id), hashKey(id), now);
-    const answers = (await reads.exec()) ?? [];
-    roomIds.forEach((id, i) => {
-      const [error, raw] = answers[i] ?? [new Error('no answer')];
-      if (error) throw error;
-      const users = new Map<string, User>();
-      for (const v of (raw as (string | null)[] | undefined) ?? []) {
-        const user = v ? decodeUser(v) : undefined;
-        if (user && !users.has(user.id)) users.set(user.id, user);
-      }
-      result.set(id, [...users.values()]);
-    });
+    const answers = answersOf(await reads.exec(), roomIds.length);
+    roomIds.forEach((id, i) => result.set(id, usersOf(answers[i])));
     return result;
   }
 
@@ -127,12 +118,29 @@ export class RoomPresence {
   }
 }
 
-type RedisWithPresence = Redis & {
-  presenceJoin(...args: (string | number)[]): Promise<number>;
-};
-/** The members script, queued on a pipeline (defineCommand adds it there too). */
+/** The scripts, queued on a pipeline (defineCommand adds them there too). */
 interface PresenceCommands {
+  presenceJoin(entriesKey: string, usersKey: string, ...args: (string | number)[]): ChainableCommander;
   presenceMembers(entriesKey: string, usersKey: string, now: number): ChainableCommander;
+}
+
+/** The replies of a pipeline of `count` commands; the first failed one fails the call. */
+function answersOf(replies: [Error | null, unknown][] | null, count: number): unknown[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [error, reply] = replies?.[i] ?? [new Error('no answer')];
+    if (error) throw error;
+    return reply;
+  });
+}
+
+/** The members script's reply: each user once, however many sockets (entries) they have. */
+function usersOf(reply: unknown): User[] {
+  const users = new Map<string, User>();
+  for (const v of (reply as (string | null)[] | undefined) ?? []) {
+    const user = v ? decodeUser(v) : undefined;
+    if (user && !users.has(user.id)) users.set(user.id, user);
+  }
+  return [...users.values()];
 }
 
 const zsetKey = RedisKeys.presenceEntries;

@@ -50,16 +50,17 @@ function aSocket(user: User = alice, rooms: string[] = []) {
 function stubPresence() {
   const rooms = new Map<string, Map<string, User>>();
   const entriesOf = (roomId: string) => rooms.get(roomId) ?? rooms.set(roomId, new Map()).get(roomId)!;
+  const membersOf = (roomId: string): User[] => [...new Map([...entriesOf(roomId).values()].map((u) => [u.id, u])).values()];
   const presence = {
-    join: async (roomId: string, entry: string, user: User, capacity: number): Promise<'full' | 'added' | 'again'> => {
+    join: async (roomId: string, entry: string, user: User, capacity: number) => {
       const entries = entriesOf(roomId);
       const users = new Set([...entries.values()].map((u) => u.id));
-      if (!users.has(user.id) && users.size >= capacity) return 'full';
+      if (!users.has(user.id) && users.size >= capacity) return { admitted: 'full', members: membersOf(roomId) };
       entries.set(entry, user);
-      return users.has(user.id) ? 'again' : 'added';
+      return { admitted: users.has(user.id) ? 'again' : 'added', members: membersOf(roomId) };
     },
-    leave: async (roomId: string, entry: string) => void entriesOf(roomId).delete(entry),
-    members: async (roomId: string): Promise<User[]> => [...new Map([...entriesOf(roomId).values()].map((u) => [u.id, u])).values()],
+    leave: async (roomId: string, entry: string) => (entriesOf(roomId).delete(entry), membersOf(roomId)),
+    members: async (roomId: string): Promise<User[]> => membersOf(roomId),
   } as unknown as RoomPresence;
   return { presence, entries: entriesOf };
 }

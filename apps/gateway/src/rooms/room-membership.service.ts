@@ -49,7 +49,7 @@ export class RoomMembership {
       for (const other of [...socket.data.rooms]) if (other !== roomId) await this.leave(socket, other);
     }
     const entry = presenceEntry(this.config.instanceId, socket.id);
-    const admitted = await callDependency('redis', () => this.presence.join(roomId, entry, user, this.config.chat.roomCapacity));
+    const { admitted, members } = await callDependency('redis', () => this.presence.join(roomId, entry, user, this.config.chat.roomCapacity));
     if (admitted === 'full') throw new ChatError('room_full', `room ${roomId} is full`);
 
     // A re-join gets history again; until it is answered its live messages are held, not sent.
@@ -59,7 +59,6 @@ export class RoomMembership {
     try {
       const historyNeeded = this.live.historyNeeded(roomId, partition, buffer.untilSeq);
       const page = await this.history.page(roomId, partition, since, buffer.untilSeq, historyNeeded);
-      const members = await callDependency('redis', () => this.presence.members(roomId));
       const room = toRoom(stored, members.length);
       const answer: JoinAnswer = { room, members, messages: page.messages, hasMore: page.hasMore };
       const goLive = () => {
@@ -104,8 +103,7 @@ export class RoomMembership {
 
   private async removeEntry(socket: ChatSocket, roomId: string): Promise<void> {
     const user = socket.data.user;
-    await callDependency('redis', () => this.presence.leave(roomId, presenceEntry(this.config.instanceId, socket.id)));
-    const members = await callDependency('redis', () => this.presence.members(roomId));
+    const members = await callDependency('redis', () => this.presence.leave(roomId, presenceEntry(this.config.instanceId, socket.id)));
     // Another tab of the same user keeps them in the room: no leave notice then.
     if (!members.some((m) => m.id === user.id)) await this.notifier.announce(roomId, 'leave', user, members);
   }
