@@ -43,9 +43,12 @@ export class RoomPresence {
     return { admitted: ok === 0 ? 'full' : ok === 2 ? 'again' : 'added', members: usersOf(members) };
   }
 
-  /** Removes a socket from a room; answers the room's users right after, in the same round trip. */
+  /**
+   * Removes a socket from a room; answers the room's users right after. One transaction, so no
+   * other command sees the entry without its user, and one round trip.
+   */
   async leave(roomId: string, entry: string): Promise<User[]> {
-    const trip = this.redis.pipeline() as ChainableCommander & PresenceCommands;
+    const trip = this.redis.multi() as ChainableCommander & PresenceCommands;
     trip.zrem(zsetKey(roomId), entry).hdel(hashKey(roomId), entry);
     trip.presenceMembers(zsetKey(roomId), hashKey(roomId), Date.now());
     return usersOf(answersOf(await trip.exec(), 3)[2]);
