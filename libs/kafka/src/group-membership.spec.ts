@@ -24,4 +24,16 @@ describe('GroupMembership (stub consumer)', () => {
     stub.emit('STOP');
     expect(sut.joined).toBe(false);
   });
+
+  it('tells when the consumer becomes a member: the first join and a rejoin after a crash, not a rebalance', () => {
+    const stub = stubConsumer();
+    const joins: boolean[] = [];
+    const sut = new GroupMembership();
+    sut.follow(stub.consumer, () => joins.push(sut.joined));
+    stub.emit('GROUP_JOIN');
+    stub.emit('GROUP_JOIN'); // a rebalance while a member
+    stub.emit('CRASH');
+    stub.emit('GROUP_JOIN');
+    expect(joins).toEqual([true, true]);
+  });
 });

@@ -12,8 +12,13 @@ export class GroupMembership {
     return this.member;
   }
 
-  follow(consumer: Pick<Consumer, 'on' | 'events'>): void {
-    consumer.on(consumer.events.GROUP_JOIN, () => (this.member = true));
+  /** `onJoined` runs when the consumer becomes a member: its first join, or a rejoin after a crash or stop (not a rebalance). */
+  follow(consumer: Pick<Consumer, 'on' | 'events'>, onJoined?: () => void): void {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.member) return;
+      this.member = true;
+      onJoined?.();
+    });
     for (const event of [consumer.events.CRASH, consumer.events.STOP]) consumer.on(event, () => (this.member = false));
   }
 }

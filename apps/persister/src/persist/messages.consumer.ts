@@ -85,11 +85,7 @@ export class MessagesConsumer implements OnApplicationBootstrap, OnModuleDestroy
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic.name, fromBeginning: true });
     this.statsTimer = setInterval(() => void this.flushRoomStats(), ROOM_STATS_INTERVAL_MS);
-    // Registered before membership follows the consumer, so it still sees the state before the join.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
-      if (!membership.joined) this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`);
-    });
-    membership.follow(this.consumer);
+    membership.follow(this.consumer, () => this.logger.log(`persisting ${this.topic.name} as group ${PERSISTER_GROUP_ID}`));
     const run = () =>
       this.consumer.run({
         autoCommit: false,
