@@ -6,7 +6,7 @@ const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 /** An admin user's view, as GET /admin/clients/:id answers it. */
 interface AdminClientView {
   user: User;
-  sessions: { instance: string; rooms: string[] }[];
+  sessions: { instance: string; rooms: string[]; address: string; connectedAt: string }[];
 }
 
 /** The JSON of an admin answer: which fields are there depends on the route and the status. */
@@ -106,6 +106,11 @@ describe('the admin API', () => {
     await adminClient(token, b!.user.id, 1, roomId);
     expect(client.user).toEqual(a!.user);
     expect(client.sessions[0].instance).toBe(a!.instance);
+    // The client's own address (Nginx forwards it), not Nginx's, and when it connected.
+    const candidates = Array.from({ length: 60 }, (_, i) => sourceAddress(180 + i));
+    expect(candidates).toContain(client.sessions[0].address);
+    expect(Date.now() - Date.parse(client.sessions[0].connectedAt)).toBeGreaterThanOrEqual(0);
+    expect(Date.now() - Date.parse(client.sessions[0].connectedAt)).toBeLessThan(120_000);
     const all = (await admin('GET', '/admin/clients', token)).body!.clients!;
     expect(all.map((c) => c.user.id)).toEqual(expect.arrayContaining([a!.user.id, b!.user.id]));
 

@@ -14,8 +14,6 @@ import { TokenService } from '@app/auth';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
 import {
-  CLIENT_EVENTS,
-  ChatError,
   messageSendSchema,
   parseInput,
   roomCreateSchema,
@@ -36,11 +34,10 @@ import { TypingRelay } from './typing/typing-relay.service';
 import { UserRename } from './users/user-rename.service';
 import { acknowledge } from './socket/acknowledge';
 import { RateLimited } from './socket/rate-limited.decorator';
+import { releaseHandshake } from './socket/release-handshake';
 import { socketAuth } from './socket/socket-auth';
 import { LocalSockets } from './socket/local-sockets';
 import type { ChatServer, ChatSocket } from './socket/socket-state';
-
-const KNOWN_EVENTS: ReadonlySet<string> = new Set(CLIENT_EVENTS);
 
 /**
  * The Socket.IO edge of PROTOCOL.md. Handlers parse their payload and make one service call;
@@ -89,21 +86,10 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   handleConnection(socket: ChatSocket): void {
     this.metrics.connections.inc();
     const { user, sessionId } = socket.data;
-    // Everything the gateway reads of the HTTP upgrade request (auth, headers, address) was copied
-    // into socket.handshake; the request itself (its socket, parser and buffers) would stay in
-    // memory for the connection's life. Dropped, as Socket.IO's memory-usage guide advises.
-    (socket.conn as unknown as { request: unknown }).request = null;
+    releaseHandshake(socket);
     this.sockets.register(socket);
     this.heartbeat.sessionChanged(socket);
     socket.emit('session', { userId: user.id, username: user.username, sessionId, instance: this.config.instanceId });
-    // An event the protocol does not have is answered too (PROTOCOL.md: bad_request), not left
-    // without an answer; the known ones are answered by their handlers below.
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && KNOWN_EVENTS.has(event)) return;
-      void acknowledge(socket, args.at(-1), () => {
-        throw new ChatError('bad_request', `unknown event ${String(event).slice(0, 64)}`);
-      });
-    });
   }
 
   handleDisconnect(socket: ChatSocket): void {

@@ -13,7 +13,7 @@ const bob: User = { id: 'u-bob', username: 'bob' };
 
 /** A connected socket of `user` whose joins to `rooms` were answered. */
 function aSocket(user: User = alice, rooms: string[] = ['r1']): ChatSocket {
-  const data = { user, sessionId: `s-${user.id}`, rooms: new Set(rooms), connectedAt: new Date(0).toISOString() };
+  const data = { user, sessionId: `s-${user.id}`, rooms: new Set(rooms), address: '127.0.0.1' };
   return { id: `sock-${user.id}-${Math.random()}`, data } as unknown as ChatSocket;
 }
 

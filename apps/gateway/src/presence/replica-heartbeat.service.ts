@@ -95,16 +95,15 @@ export class ReplicaHeartbeat implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private sessionOf(socket: ChatSocket): ClientSession {
-    const { user, sessionId, rooms, connectedAt } = socket.data;
-    const forwarded = socket.handshake.headers['x-forwarded-for'];
+    const { user, sessionId, rooms, address } = socket.data;
     return {
       socketId: socket.id,
       sessionId,
       user,
       instance: this.config.instanceId,
       rooms: [...rooms],
-      connectedAt,
-      address: (typeof forwarded === 'string' ? forwarded.split(',')[0]!.trim() : undefined) ?? socket.handshake.address,
+      connectedAt: new Date(socket.handshake.issued).toISOString(),
+      address,
     };
   }
 }

@@ -34,7 +34,7 @@ const aRoomDocument = (id: string): RoomDocument => ({ _id: id, name: `room ${id
 /** A socket of `user` (already in `rooms`) that records the messages emitted to it. */
 function aSocket(user: User = alice, rooms: string[] = []) {
   const emitted: ChatMessage[] = [];
-  const data = { user, sessionId: `s-${user.id}`, rooms: new Set(rooms), connectedAt: '2026-01-01T00:00:00.000Z' };
+  const data = { user, sessionId: `s-${user.id}`, rooms: new Set(rooms), address: '127.0.0.1' };
   const socket = {
     id: `sock-${user.id}`,
     data,

@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { ChatError, type ErrorBody } from '@app/contracts';
-import type { ChatSocket } from './socket-state';
+
+/** All `acknowledge` needs of a socket: a way to emit an error to it. */
+interface ErrorTarget {
+  emit(event: 'error', body: ErrorBody): unknown;
+}
 
 const logger = new Logger('Acknowledge');
 
@@ -13,7 +17,7 @@ type AckFn = (answer: unknown) => void;
  * crashes the process or drops the connection.
  */
 export async function acknowledge<T extends object>(
-  socket: ChatSocket,
+  socket: ErrorTarget,
   ack: unknown,
   work: () => Promise<T> | T,
   afterAnswer?: (result: T) => void,

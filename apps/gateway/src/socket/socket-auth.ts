@@ -19,7 +19,6 @@ export function socketAuth(tokens: TokenService, users: UsersRepository, bans: U
     }
     socket.data.sessionId = randomUUID();
     socket.data.rooms = new Set();
-    socket.data.connectedAt = new Date().toISOString();
     socket.data.user = identity.user;
     Promise.all([
       users

@@ -7,7 +7,8 @@ export interface SocketState {
   sessionId: string;
   /** Rooms this socket has joined (the join was answered). */
   rooms: Set<string>;
-  connectedAt: string;
+  /** The client's address (behind Nginx, the first one it forwarded); set when the handshake is released. */
+  address: string;
 }
 
 export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketState>;
