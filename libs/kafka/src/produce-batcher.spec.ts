@@ -80,16 +80,38 @@ describe('ProduceBatcher (stub producer)', () => {
     await expect(sut.send({ key: 'a', value: '2' })).rejects.toThrow(/closed/);
   });
 
-  it('withdraws a record whose caller gave up while it still waited in the queue, and never sends it', async () => {
-    const { producer, requests } = stubProducer({ delayMs: 30 });
+  it('withdraws a record whose time ran out while it still waited in the queue, and never sends it', async () => {
+    const { producer, requests } = stubProducer({ delayMs: 80 });
     const sut = new ProduceBatcher(producer, { ...options, lingerMs: 0 });
     const underWay = sut.send({ key: 'room-1', value: 'first' });
-    const giveUp = new AbortController();
-    const queued = sut.send({ key: 'room-1', value: 'second' }, giveUp.signal);
-    giveUp.abort();
-    await expect(queued).rejects.toThrow('withdrawn');
+    const queued = sut.send({ key: 'room-1', value: 'second' }, 20);
+    await expect(queued).rejects.toThrow('withdrawn before it was sent');
     await expect(underWay).resolves.toMatchObject({ offset: 0n });
     await sut.close();
     expect(requests.flatMap((r) => r.messages.map((m) => m.value))).toEqual(['first']);
+  });
+
+  it('answers a caller at its deadline while its request hangs, and ignores what the broker says later', async () => {
+    const { producer, requests } = stubProducer({ delayMs: 150 });
+    const sut = new ProduceBatcher(producer, { ...options, lingerMs: 0 });
+    const started = Date.now();
+    const hanging = sut.send({ key: 'room-1', value: 'slow' }, 30);
+    await expect(hanging).rejects.toThrow('no answer within 30 ms (the record may still be written)');
+    expect(Date.now() - started).toBeLessThan(30 + 100);
+    await sut.close();
+    // It was sent (an ambiguous failure: the caller's retry finds it in the log).
+    expect(requests.flatMap((r) => r.messages.map((m) => m.value))).toEqual(['slow']);
+  });
+
+  it('keeps each caller to its own time limit, a shorter one arriving after a longer one included', async () => {
+    const { producer } = stubProducer({ delayMs: 200 });
+    const sut = new ProduceBatcher(producer, { ...options, lingerMs: 0 });
+    const patient = sut.send({ key: 'room-1', value: 'a' }, 5_000);
+    const hurried = sut.send({ key: 'room-1', value: 'b' }, 20);
+    const started = Date.now();
+    await expect(hurried).rejects.toThrow('withdrawn');
+    expect(Date.now() - started).toBeLessThan(20 + 100);
+    await expect(patient).resolves.toMatchObject({ offset: 0n });
+    await sut.close();
   });
 });

@@ -24,4 +24,13 @@ describe('callDependency', () => {
     const sut = callDependency('mongo', async () => Promise.reject(new ChatError('not_found', 'no such room')));
     await expect(sut).rejects.toMatchObject({ code: 'not_found', message: 'no such room' });
   });
+
+  it('leaves the time limit to an operation that keeps its own, and still maps its failure', async () => {
+    let signal: AbortSignal | undefined;
+    const late = callDependency('kafka', (s) => ((signal = s), new Promise((r) => setTimeout(() => r('late but answered'), 80))), { timeoutMs: 20, limitedByOperation: true });
+    await expect(late).resolves.toBe('late but answered');
+    expect(signal?.aborted).toBe(false);
+    const failed = callDependency('kafka', async () => Promise.reject(new Error('no answer within 20 ms')), { timeoutMs: 20, limitedByOperation: true });
+    await expect(failed).rejects.toMatchObject({ code: 'unavailable' });
+  });
 });

@@ -11,6 +11,11 @@ export interface DependencyCallOptions {
   retryAfterMs?: number;
   /** What the call does, for the log line ("reading the room"). */
   what?: string;
+  /**
+   * The operation itself answers within `timeoutMs` (ProduceBatcher: one timer for every record
+   * instead of one per call here, on the path every message takes). Only failures are mapped.
+   */
+  limitedByOperation?: boolean;
 }
 
 export const DEPENDENCY_TIMEOUT_MS = 3_000;
@@ -23,6 +28,8 @@ const logger = new Logger('DependencyCall');
  * that abort builds a DOMException on every call, ~2.5 % of a gateway's CPU on the send path.
  */
 const policies = new Map<number, TimeoutPolicy>();
+/** The signal of a call whose operation keeps its own time limit: nothing here aborts it. */
+const NEVER_ABORTED = new AbortController().signal;
 const policyFor = (ms: number): TimeoutPolicy => {
   let policy = policies.get(ms);
   if (!policy) policies.set(ms, (policy = timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })));
@@ -43,6 +50,7 @@ export async function callDependency<T>(
 ): Promise<T> {
   const timeoutMs = options.timeoutMs ?? DEPENDENCY_TIMEOUT_MS;
   try {
+    if (options.limitedByOperation) return await op(NEVER_ABORTED);
     return await policyFor(timeoutMs).execute(({ signal }) => op(signal));
   } catch (error) {
     if (error instanceof ChatError) throw error;

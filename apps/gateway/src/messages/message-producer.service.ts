@@ -48,7 +48,8 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
   async send(record: ProduceRecord, timeoutMs: number): Promise<ProducedPosition> {
     if (!this.batcher) throw new ChatError('unavailable', 'the gateway is starting');
     const batcher = this.batcher;
-    return callDependency('kafka', (signal) => batcher.send(record, signal), { timeoutMs, what: 'producing' });
+    // The batcher keeps the time limit itself (one timer for all sends, not one per send).
+    return callDependency('kafka', () => batcher.send(record, timeoutMs), { timeoutMs, what: 'producing', limitedByOperation: true });
   }
 
   /** Finishes in-flight sends (their clients get their acks) before the connection closes. */
