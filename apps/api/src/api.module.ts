@@ -27,7 +27,7 @@ import { RoomsController } from './rooms/rooms.controller';
 @Module({
   imports: [
     ConfigModule.forRoot('api'),
-    LoggingModule.forRoot({ requestContext: true }),
+    LoggingModule.forRoot(),
     MetricsModule,
     MongoModule,
     // History pages below the persister's committed offset are final (HistoryPages).

@@ -1,17 +1,6 @@
-import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-
-export interface LoggingOptions {
-  /**
-   * Binds a child logger to each HTTP request (pino-http through an AsyncLocalStorage), so lines
-   * logged while a request is handled carry it. Only for an app whose work is HTTP requests (the
-   * api): the first `AsyncLocalStorage.run` switches on Node's async hooks for the whole process,
-   * after which every promise, timer and stream write pays an init hook. The gateway's and the
-   * persister's HTTP is only health and metrics, and their hot paths are promise-heavy.
-   */
-  requestContext?: boolean;
-}
 
 /**
  * Structured JSON logs (pino) with the instance id on every line, so the lines of three
@@ -20,22 +9,23 @@ export interface LoggingOptions {
  */
 @Module({})
 export class LoggingModule {
-  static forRoot({ requestContext = false }: LoggingOptions = {}): DynamicModule {
+  static forRoot(): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => ({
-            // Nest 11 path syntax (the library's default '*' is the legacy form and warns). No
-            // route: no request middleware, so no AsyncLocalStorage is ever entered.
-            forRoutes: requestContext ? [{ path: '{*path}', method: RequestMethod.ALL }] : [],
+            // No route: no request middleware. A child logger bound to every request (pino-http in an
+            // AsyncLocalStorage) cost the api ~30 % of its history pages a second (2,045 against 1,458
+            // latest pages at 50 connections, docs/benchmarks.md): it serialises each request's
+            // bindings, and the first `AsyncLocalStorage.run` turns on async hooks for every promise,
+            // timer and write in the process. The lines that concern a request name it themselves
+            // (ChatErrorFilter).
+            forRoutes: [],
             pinoHttp: {
               level: config.logLevel,
               base: { instance: config.instanceId },
-              // Request lines are noise next to the chat traffic; errors are still logged by handlers.
-              autoLogging: false,
-              redact: ['req.headers.authorization', 'req.headers.cookie'],
               timestamp: () => `,"time":"${new Date().toISOString()}"`,
             },
           }),

@@ -1,4 +1,5 @@
-import { NotFoundException, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
+import { Logger, NotFoundException, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
+import { MongoServerError } from 'mongodb';
 import { ChatError } from '@app/contracts';
 import { ChatErrorFilter } from './chat-error.filter';
 
@@ -10,7 +11,8 @@ function answer(error: unknown) {
     status: (status: number) => ((sent.status = status), response),
     json: (body: unknown) => void (sent.body = body),
   };
-  new ChatErrorFilter().catch(error, { switchToHttp: () => ({ getResponse: () => response }) } as unknown as ArgumentsHost);
+  const request = { method: 'GET', originalUrl: '/api/rooms/r1/messages?before=42' };
+  new ChatErrorFilter().catch(error, { switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }) } as unknown as ArgumentsHost);
   return sent;
 }
 
@@ -39,5 +41,29 @@ describe('ChatErrorFilter (stub response)', () => {
     expect(sent.status).toBe(404);
     expect(sent.headers['Retry-After']).toBeUndefined();
     expect(sent.body).toEqual({ error: { code: 'not_found', message: 'Cannot GET /api/nowhere' } });
+  });
+
+  it('answers a store failure as unavailable, and logs it with the request it failed', () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const sent = answer(new MongoServerError({ message: 'operation exceeded time limit', code: 50 }));
+      expect(sent.status).toBe(503);
+      expect(sent.body).toMatchObject({ error: { code: 'unavailable' } });
+      expect(warn).toHaveBeenCalledWith('store, GET /api/rooms/r1/messages?before=42: operation exceeded time limit');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('answers an unknown error as internal without its details, and logs it with the request', () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    try {
+      const sent = answer(new Error('secret detail'));
+      expect(sent.status).toBe(500);
+      expect(sent.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
+      expect(error.mock.calls[0]?.[0]).toBe('unhandled, GET /api/rooms/r1/messages?before=42: secret detail');
+    } finally {
+      error.mockRestore();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { MongoError } from 'mongodb';
 import { ChatError, HTTP_STATUS, REST_ERRORS, type ErrorCode } from '@app/contracts';
 
@@ -16,9 +16,15 @@ export class ChatErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger(ChatErrorFilter.name);
 
   catch(error: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    // Log lines name the request themselves (no per-request logger: LoggingModule says why).
+    const request = (): string => {
+      const { method, originalUrl } = http.getRequest<Request>();
+      return `${method} ${originalUrl}`;
+    };
     if (error instanceof MongoError) {
-      this.logger.warn(`store: ${error.message}`);
+      this.logger.warn(`store, ${request()}: ${error.message}`);
       error = new ChatError('unavailable', 'the history store did not answer in time; retry later', STORE_RETRY_AFTER_MS);
     }
     if (error instanceof ChatError) {
@@ -42,7 +48,7 @@ export class ChatErrorFilter implements ExceptionFilter {
       response.status(status).json({ error: { code, message: messageOf(error) } });
       return;
     }
-    this.logger.error(`unhandled: ${(error as Error)?.message}`, (error as Error)?.stack);
+    this.logger.error(`unhandled, ${request()}: ${(error as Error)?.message}`, (error as Error)?.stack);
     response.status(500).json({ error: { code: 'internal', message: 'internal error' } });
   }
 }
