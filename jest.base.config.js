@@ -3,7 +3,13 @@
 module.exports = {
   rootDir: __dirname,
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // @fastify/static (the api's Swagger UI files) requires content-disposition 3, an ES module:
+    // Node (>= 20.19) loads it with require(), jest's module system cannot, so jest compiles it.
+    '^.+/content-disposition/dist/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!.*content-disposition/dist/)'],
   testEnvironment: 'node',
   moduleNameMapper: { '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src' },
 };

@@ -1,22 +1,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { startApp } from '@app/observability';
 import { ApiModule } from './api.module';
+import { createApiHttpAdapter } from './http/api-http-adapter';
 import { usePublicPaths } from './http/public-paths';
 import { buildOpenApiDocument, serveOpenApi } from './openapi/openapi';
 
+let trustedHops = 0;
+
 void startApp(
   'api',
-  () => NestFactory.create<NestExpressApplication>(ApiModule, { bufferLogs: true, bodyParser: false }),
+  () => NestFactory.create<NestFastifyApplication>(ApiModule, createApiHttpAdapter(() => trustedHops), { bufferLogs: true, bodyParser: false }),
   async (app) => {
     const config = app.get<AppConfig>(APP_CONFIG);
+    trustedHops = config.api.trustProxyHops;
     usePublicPaths(app);
-    (app as NestExpressApplication).useBodyParser('json', { limit: '64kb' });
-    // Behind Nginx: req.ip is the client's address from X-Forwarded-For (the per-address rate limits
-    // key on it); only that many proxies' entries are believed, so a client cannot forge its own.
-    (app as NestExpressApplication).set('trust proxy', config.api.trustProxyHops);
     // Built once at start-up from the routes as registered above (the prefix included).
     serveOpenApi(app, buildOpenApiDocument(app));
     await app.listen(config.ports.api, config.bindHost);

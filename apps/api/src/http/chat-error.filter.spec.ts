@@ -3,15 +3,15 @@ import { MongoServerError } from 'mongodb';
 import { ChatError } from '@app/contracts';
 import { ChatErrorFilter } from './chat-error.filter';
 
-/** What the filter wrote to a stub express response. */
+/** What the filter wrote to a stub Fastify reply. */
 function answer(error: unknown) {
   const sent = { status: 0, headers: {} as Record<string, string>, body: undefined as unknown };
   const response = {
-    setHeader: (name: string, value: string) => void (sent.headers[name] = value),
+    header: (name: string, value: string) => ((sent.headers[name] = value), response),
     status: (status: number) => ((sent.status = status), response),
-    json: (body: unknown) => void (sent.body = body),
+    send: (body: unknown) => void (sent.body = body),
   };
-  const request = { method: 'GET', originalUrl: '/api/rooms/r1/messages?before=42' };
+  const request = { method: 'GET', url: '/api/rooms/r1/messages?before=42' };
   new ChatErrorFilter().catch(error, { switchToHttp: () => ({ getResponse: () => response, getRequest: () => request }) } as unknown as ArgumentsHost);
   return sent;
 }
@@ -65,5 +65,14 @@ describe('ChatErrorFilter (stub response)', () => {
     } finally {
       error.mockRestore();
     }
+  });
+
+  it("answers Fastify's refusal of a request body with too_large or bad_request, never internal", () => {
+    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(answer(tooLarge)).toMatchObject({ status: 413, body: { error: { code: 'too_large', message: 'Request body is too large' } } });
+    const notJson = Object.assign(new Error("Body is not valid JSON but content-type is set to 'application/json'"), { statusCode: 400 });
+    expect(answer(notJson)).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
+    const mediaType = Object.assign(new Error('Unsupported Media Type: text/plain'), { statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+    expect(answer(mediaType)).toMatchObject({ status: 400, body: { error: { code: 'bad_request' } } });
   });
 });

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MongoError } from 'mongodb';
 import { ChatError, HTTP_STATUS, REST_ERRORS, type ErrorCode } from '@app/contracts';
 
@@ -17,26 +17,27 @@ export class ChatErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const response = http.getResponse<Response>();
+    const response = http.getResponse<FastifyReply>();
     // Log lines name the request themselves (no per-request logger: LoggingModule says why).
     const request = (): string => {
-      const { method, originalUrl } = http.getRequest<Request>();
-      return `${method} ${originalUrl}`;
+      const { method, url } = http.getRequest<FastifyRequest>();
+      return `${method} ${url}`;
     };
     if (error instanceof MongoError) {
       this.logger.warn(`store, ${request()}: ${error.message}`);
       error = new ChatError('unavailable', 'the history store did not answer in time; retry later', STORE_RETRY_AFTER_MS);
     }
     if (error instanceof ChatError) {
-      if (error.retryAfterMs !== undefined) response.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
-      response.status(HTTP_STATUS[error.code]).json({ error: error.toBody() });
+      if (error.retryAfterMs !== undefined) response.header('Retry-After', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+      response.status(HTTP_STATUS[error.code]).send({ error: error.toBody() });
       return;
     }
-    const clientError = bodyParserClientError(error);
+    const clientError = httpClientError(error);
     if (clientError) {
-      // The body parser's refusals (an unknown charset, a body too large) are the client's errors.
+      // Fastify's refusals of a request body (too large, not JSON, a media type it does not read)
+      // are the client's errors.
       const code: ErrorCode = clientError.status === 413 ? 'too_large' : 'bad_request';
-      response.status(HTTP_STATUS[code]).json({ error: { code, message: clientError.message } });
+      response.status(HTTP_STATUS[code]).send({ error: { code, message: clientError.message } });
       return;
     }
     if (error instanceof HttpException) {
@@ -44,21 +45,21 @@ export class ChatErrorFilter implements ExceptionFilter {
       // /health when a dependency is down.
       const status = error.getStatus();
       const code: ErrorCode = REST_ERRORS[status as keyof typeof REST_ERRORS] ?? (status >= 500 ? 'internal' : 'bad_request');
-      if (status === 503) response.setHeader('Retry-After', String(STORE_RETRY_AFTER_MS / 1000));
-      response.status(status).json({ error: { code, message: messageOf(error) } });
+      if (status === 503) response.header('Retry-After', String(STORE_RETRY_AFTER_MS / 1000));
+      response.status(status).send({ error: { code, message: messageOf(error) } });
       return;
     }
     this.logger.error(`unhandled, ${request()}: ${(error as Error)?.message}`, (error as Error)?.stack);
-    response.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+    response.status(500).send({ error: { code: 'internal', message: 'internal error' } });
   }
 }
 
-/** body-parser fails with http-errors: `expose` set and a 4xx `status` (e.g. 415 for an unknown charset). */
-function bodyParserClientError(error: unknown): { status: number; message: string } | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { status, expose, message } = error as { status?: unknown; expose?: unknown; message?: unknown };
-  if (expose !== true || typeof status !== 'number' || status < 400 || status > 499) return undefined;
-  return { status, message: typeof message === 'string' ? message : 'bad request' };
+/** Fastify's errors carry the HTTP status they answer with (`FST_ERR_CTP_BODY_TOO_LARGE`: 413...). */
+function httpClientError(error: unknown): { status: number; message: string } | undefined {
+  if (typeof error !== 'object' || error === null || error instanceof HttpException) return undefined;
+  const { statusCode, message } = error as { statusCode?: unknown; message?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return undefined;
+  return { status: statusCode, message: typeof message === 'string' ? message : 'bad request' };
 }
 
 /** @nestjs/terminus's 503 lists the failed checks under `error`: the message names them. */

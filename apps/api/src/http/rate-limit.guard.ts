@@ -1,6 +1,6 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { RateLimitName } from '@app/config';
 import { RATE_LIMITED, RateLimits, type RateLimitSubject } from '@app/rate-limits';
 import type { AuthenticatedRequest } from './bearer-auth.guard';
@@ -20,7 +20,7 @@ export class RateLimitGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const names = this.reflector.get<RateLimitName[] | undefined>(RATE_LIMITED, context.getHandler()) ?? [];
-    const request = context.switchToHttp().getRequest<Request & Partial<AuthenticatedRequest>>();
+    const request = context.switchToHttp().getRequest<FastifyRequest & Partial<AuthenticatedRequest>>();
     // In order; the first limit exceeded refuses the request, which then spends nothing of the later ones.
     for (const name of names) {
       const subject = subjectOf(this.limits.subjectOf(name), request);
@@ -30,11 +30,11 @@ export class RateLimitGuard implements CanActivate {
   }
 }
 
-function subjectOf(subject: RateLimitSubject, request: Request & Partial<AuthenticatedRequest>): string | undefined {
+function subjectOf(subject: RateLimitSubject, request: FastifyRequest & Partial<AuthenticatedRequest>): string | undefined {
   switch (subject) {
     case 'address':
-      // The client's address as Nginx saw it (X-Forwarded-For, trusted for TRUST_PROXY_HOPS hops: main.ts).
-      return request.ip ?? request.socket.remoteAddress ?? 'unknown';
+      // The client's address as Nginx saw it (X-Forwarded-For, trusted for TRUST_PROXY_HOPS hops: api-http-adapter.ts).
+      return request.ip || request.socket.remoteAddress || 'unknown';
     case 'user':
       if (!request.identity) throw new Error('a per-user rate limit needs BearerAuthGuard to run first');
       return request.identity.user.id;
