@@ -98,12 +98,11 @@ export class ProduceBatcher {
     }
   }
 
-  /** Answers the caller once: false if it was answered already (its deadline passed). */
-  private answer(pending: Pending, outcome: { position: ProducedPosition } | { error: unknown }): boolean {
-    if (!this.unanswered.delete(pending)) return false;
+  /** Answers the caller once; a caller answered already (its deadline passed) hears nothing more. */
+  private answer(pending: Pending, outcome: { position: ProducedPosition } | { error: unknown }): void {
+    if (!this.unanswered.delete(pending)) return;
     if ('position' in outcome) pending.resolve(outcome.position);
     else pending.reject(outcome.error);
-    return true;
   }
 
   private armDeadline(at: number): void {
