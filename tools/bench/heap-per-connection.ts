@@ -14,6 +14,7 @@
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { login } from './seed';
 
 /** The part of a V8 heap snapshot this reads. */
 export interface HeapSnapshot {
@@ -116,11 +117,7 @@ async function main(): Promise<void> {
   const auth: Record<string, string>[] = [];
   for (let u = 0; u < 50; u++) {
     const username = `heap-${u}`;
-    if (values.baseline) auth.push({ username });
-    else {
-      const answer = await fetch(`${values.login}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username }) });
-      auth.push({ token: ((await answer.json()) as { token: string }).token });
-    }
+    auth.push(values.baseline ? { username } : { token: (await login(values.login, username)).token });
   }
   const before = summarize(await takeSnapshot(values.inspector));
   const sockets: Socket[] = [];

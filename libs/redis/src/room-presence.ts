@@ -101,7 +101,8 @@ export class RoomPresence {
   }
 
   /**
-   * One round trip for any number of rooms (a join, a leave and each presence notice read this):
+   * One round trip for any number of rooms (each presence notice and `GET /api/rooms` read this;
+   * a join and a leave get their members from their own round trip):
    * per room, one script reads the live entries and their users together.
    */
   async membersOf(roomIds: string[]): Promise<Map<string, User[]>> {
