@@ -1,9 +1,11 @@
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { isObservable } from 'rxjs';
+import type { Server as EngineServer } from 'engine.io';
 import type { ServerOptions } from 'socket.io';
 import { ChatError, LIMITS } from '@app/contracts';
 import { acknowledge } from './acknowledge';
+import { useCorkedWebSockets } from './corked-websocket';
 
 const logger = new Logger('ChatIoAdapter');
 
@@ -27,7 +29,8 @@ interface EventTable {
  * Socket.IO server options for the gateway, and how a socket's events reach its handlers.
  * The frame limit sits above the protocol's text limit, so an oversized message is answered
  * `too_large` instead of the transport cutting the connection. Short ping times let clients of a
- * dead replica notice within seconds and reconnect elsewhere.
+ * dead replica notice within seconds and reconnect elsewhere. WebSocket writes are corked per
+ * flush (CorkedWebSocket).
  */
 export class ChatIoAdapter extends IoAdapter {
   private table: EventTable | undefined;
@@ -43,7 +46,7 @@ export class ChatIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): unknown {
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       maxHttpBufferSize: LIMITS.maxFrameBytes,
       pingInterval: 10_000,
@@ -51,7 +54,9 @@ export class ChatIoAdapter extends IoAdapter {
       cors: { origin: true, credentials: true },
       transports: ['websocket', 'polling'],
       connectionStateRecovery: undefined,
-    });
+    }) as { engine: EngineServer };
+    useCorkedWebSockets(server.engine);
+    return server;
   }
 
   /**
