@@ -6,9 +6,14 @@ import { Partitioners, type PartitionMetadata } from 'kafkajs';
  * Computing it here (instead of letting kafkajs do it inside send) tells us where each record of a
  * batch lands, which is what turns the partition's base offset into each record's offset.
  */
+/** Rooms remembered before starting over (an optimization only). */
+const MAX_KNOWN_KEYS = 100_000;
+
 export class RoomPartitioner {
   private readonly pick = Partitioners.DefaultPartitioner();
   private readonly metadata: PartitionMetadata[];
+  /** Keys already mapped: every send and join asks again for a few rooms, and murmur2 copies the key into a Buffer each time. */
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly topic: string,
@@ -25,6 +30,11 @@ export class RoomPartitioner {
   }
 
   partitionOf(key: string): number {
-    return this.pick({ topic: this.topic, partitionMetadata: this.metadata, message: { key, value: null } });
+    const known = this.known.get(key);
+    if (known !== undefined) return known;
+    const partition = this.pick({ topic: this.topic, partitionMetadata: this.metadata, message: { key, value: null } });
+    if (this.known.size >= MAX_KNOWN_KEYS) this.known.clear();
+    this.known.set(key, partition);
+    return partition;
   }
 }

@@ -210,8 +210,11 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const replayUntil = this.replayUntil.get(partition) ?? -1n;
+    // The loop never awaits, so nothing can stop the consumer or move the partition (a rebalance,
+    // a seek) while it runs: asked once, and the position resolved once, after the last record.
+    if (!isRunning() || isStale()) return;
+    let lastHandled: string | undefined;
     for (const record of batch.messages) {
-      if (!isRunning() || isStale()) break;
       const offset = BigInt(record.offset);
       // Never deliver a position twice (a refetch after a broker hiccup or a rejoin re-reads).
       if (offset <= this.handled.get(partition)) continue;
@@ -224,8 +227,9 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
         else if (offset > replayUntil) this.deliver(decoded.message);
       }
       this.handled.set(partition, offset);
-      resolveOffset(record.offset);
+      lastHandled = record.offset;
     }
+    if (lastHandled !== undefined) resolveOffset(lastHandled);
     this.handled.release(partition);
     this.metrics.retryWindowSends.set(this.retries.size);
     const last = batch.messages.at(-1);
