@@ -19,6 +19,14 @@ interface Harness {
 
 const open: Harness[] = [];
 
+const until = async (done: () => boolean, ms = 2_000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
 async function connect(corked: boolean): Promise<Harness> {
   const http = createServer();
   const engine = new EngineServer({ transports: ['websocket'] });
@@ -54,14 +62,6 @@ function countWrites(server: EngineSocket): () => number {
   return () => calls;
 }
 
-const until = async (done: () => boolean, ms = 2_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 /** Emits `count` messages in one go: the first is written at once, the others wait for it and flush together. */
 async function burst(h: Harness, count: number): Promise<void> {
   for (let i = 0; i < count; i++) h.server.send(`m${i}`);
@@ -85,7 +85,7 @@ describe('CorkedWebSocket', () => {
     expect(writes()).toBe(2); // m0 alone, then m1..m5 together
   });
 
-  it('(unpatched engine.io, for contrast) writes each waiting packet with its own system call', async () => {
+  it('(stock engine.io, for contrast) writes each waiting packet with its own system call', async () => {
     const h = await connect(false);
     const writes = countWrites(h.server);
     await burst(h, 6);
