@@ -207,7 +207,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   // eslint-disable-next-line @typescript-eslint/unbound-method -- kafkajs hands closures, typed as methods (its docs destructure them)
-  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
     const { partition } = batch;
     const replayUntil = this.replayUntil.get(partition) ?? -1n;
     // The loop never awaits, so nothing can stop the consumer or move the partition (a rebalance,
@@ -237,7 +237,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     // Commits what was resolved once RESUME_COMMIT_MS have passed since the last commit. A failed
     // commit costs only a longer re-read after a rejoin (positions already handled are skipped).
     await commitOffsetsIfNecessary().catch((error: Error) => this.logger.warn(`live stream position not committed: ${error.message}`));
-    await heartbeat();
+    // No heartbeat here: kafkajs's runner sends one after every batch, and this loop never waits.
   }
 
   private deliver(message: ChatMessage): void {

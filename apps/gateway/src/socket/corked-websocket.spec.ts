@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket as TcpSocket } from 'node:net';
 import { Server as EngineServer, type Socket as EngineSocket } from 'engine.io';
 import WebSocket from 'ws';
+import { until } from '@app/testing';
 import { useCorkedWebSockets } from './corked-websocket';
 
 /**
@@ -19,14 +20,6 @@ interface Harness {
 
 const open: Harness[] = [];
 
-const until = async (done: () => boolean, ms = 2_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 async function connect(corked: boolean): Promise<Harness> {
   const http = createServer();
   const engine = new EngineServer({ transports: ['websocket'] });
@@ -43,7 +36,7 @@ async function connect(corked: boolean): Promise<Harness> {
   });
   const harness = { http, engine, client, server: await serverSocket, received };
   open.push(harness);
-  await until(() => harness.server.transport.writable); // the handshake's own write is done
+  await until(() => harness.server.transport.writable, 2_000, 'the handshake written'); // its own write is done
   return harness;
 }
 
@@ -65,7 +58,7 @@ function countWrites(server: EngineSocket): () => number {
 /** Emits `count` messages in one go: the first is written at once, the others wait for it and flush together. */
 async function burst(h: Harness, count: number): Promise<void> {
   for (let i = 0; i < count; i++) h.server.send(`m${i}`);
-  await until(() => h.received.length === count);
+  await until(() => h.received.length === count, 2_000, `${count} messages`);
 }
 
 describe('CorkedWebSocket', () => {
@@ -98,7 +91,7 @@ describe('CorkedWebSocket', () => {
     await burst(h, 1);
     h.server.send('late-a');
     h.server.send('late-b');
-    await until(() => h.received.length === 3);
+    await until(() => h.received.length === 3, 2_000, '3 messages');
     expect(h.received).toEqual(['m0', 'late-a', 'late-b']);
   });
 });
