@@ -14,7 +14,10 @@ import { percentile, sum } from './stats';
  * JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
  * seven kafkajs clients) per second, and produce→consume latency of the live consumers.
  *
- *   node dist/tools/bench/kafka-shape.js --rate 1000 --partitions 3 [--linger 5 --wait 250 --min-bytes 1 --seconds 12]
+ *   node dist/tools/bench/kafka-shape.js --rate 1000 --partitions 3 [--linger 5 --wait 250 --min-bytes 1 --busy-wait 3 --busy-min-bytes 16384 --seconds 12]
+ *
+ * `--busy-*` is the live consumers' fetch after a fetch that returned records (libs/kafka busy-fetch.ts;
+ * a wait of 0 turns it off), as the gateways' defaults.
  *
  * It creates a topic of its own and deletes it afterwards; the broker is the topology's
  * (`--brokers`, default 127.0.0.1:9092; `--broker-pid-file`, default .data/run/kafka.pid).
@@ -35,6 +38,8 @@ function options() {
       linger: { type: 'string', default: '5' },
       wait: { type: 'string', default: '250' },
       'min-bytes': { type: 'string', default: '1' },
+      'busy-wait': { type: 'string', default: '3' },
+      'busy-min-bytes': { type: 'string', default: '16384' },
       seconds: { type: 'string', default: '12' },
     },
     strict: true,
@@ -47,6 +52,8 @@ function options() {
     linger: intOption('linger', values.linger!, 0, 1000),
     wait: intOption('wait', values.wait!, 1, 5000),
     minBytes: intOption('min-bytes', values['min-bytes']!, 1, 1_048_576),
+    busyWait: intOption('busy-wait', values['busy-wait']!, 0, 1000),
+    busyMinBytes: intOption('busy-min-bytes', values['busy-min-bytes']!, 1, 1_048_576),
     seconds: intOption('seconds', values.seconds!, 1, 120),
   };
 }
@@ -89,6 +96,7 @@ async function main(): Promise<void> {
         groupId: `${topic}.${i}`,
         minBytes: persister ? 65_536 : o.minBytes,
         maxWaitTimeInMs: persister ? 100 : o.wait,
+        busyFetch: persister ? undefined : { minBytes: o.busyMinBytes, maxWaitTimeInMs: o.busyWait },
       });
       consumers.push(consumer);
       await consumer.connect();
@@ -135,7 +143,7 @@ async function main(): Promise<void> {
       partitions: o.partitions,
       rate: o.rate,
       lingerMs: o.linger,
-      liveFetch: `${o.minBytes} B / ${o.wait} ms`,
+      liveFetch: `${o.minBytes} B / ${o.wait} ms, busy ${o.busyMinBytes} B / ${o.busyWait} ms`,
       sent,
       brokerCpuMsPerS: Math.round(((brokerCpu(o.brokerPid) - brokerBefore) * 1000) / elapsed),
       clientsCpuMsPerS: Math.round((self.user + self.system) / 1000 / elapsed),

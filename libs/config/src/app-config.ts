@@ -30,7 +30,12 @@ export interface AppConfig {
     readonly replicationFactor: number;
     readonly lingerMs: number;
     readonly maxBatch: number;
-    readonly liveFetch: { readonly minBytes: number; readonly maxWaitMs: number };
+    /** The live stream's fetch; `busy` after a fetch that returned records (a wait of 0: never). */
+    readonly liveFetch: {
+      readonly minBytes: number;
+      readonly maxWaitMs: number;
+      readonly busy: { readonly minBytes: number; readonly maxWaitMs: number };
+    };
   };
   readonly mongo: { readonly url: string; readonly db: string; readonly queryTimeoutMs: number };
   readonly redis: { readonly url: string };
@@ -94,7 +99,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       replicationFactor: e.KAFKA_REPLICATION_FACTOR,
       lingerMs: e.KAFKA_PRODUCE_LINGER_MS,
       maxBatch: e.KAFKA_PRODUCE_MAX_BATCH,
-      liveFetch: { minBytes: e.KAFKA_LIVE_FETCH_MIN_BYTES, maxWaitMs: e.KAFKA_LIVE_FETCH_MAX_WAIT_MS },
+      liveFetch: {
+        minBytes: e.KAFKA_LIVE_FETCH_MIN_BYTES,
+        maxWaitMs: e.KAFKA_LIVE_FETCH_MAX_WAIT_MS,
+        busy: { minBytes: e.KAFKA_LIVE_FETCH_BUSY_MIN_BYTES, maxWaitMs: e.KAFKA_LIVE_FETCH_BUSY_MAX_WAIT_MS },
+      },
     },
     mongo: { url: e.MONGO_URL, db: e.MONGO_DB, queryTimeoutMs: e.MONGO_QUERY_TIMEOUT_MS },
     redis: { url: e.REDIS_URL },

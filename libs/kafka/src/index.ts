@@ -10,3 +10,4 @@ export * from './room-partitioner';
 export * from './commit-group-start';
 export * from './consumer-restarts';
 export * from './group-membership';
+export * from './busy-fetch';

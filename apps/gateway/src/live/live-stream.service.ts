@@ -77,6 +77,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     const replayed = await this.chooseStart(groupId);
     const caughtUp = this.untilCaughtUp();
 
+    const { liveFetch } = this.config.kafka;
     const consumer = this.kafka.consumer({
       groupId,
       // The group is this process alone, so a short session costs nothing in rebalances; it
@@ -84,8 +85,10 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       // (kafkajs rejoins as a new one) to expire: the broker's minimum, 6 s.
       sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
-      minBytes: this.config.kafka.liveFetch.minBytes,
-      maxWaitTimeInMs: this.config.kafka.liveFetch.maxWaitMs,
+      minBytes: liveFetch.minBytes,
+      maxWaitTimeInMs: liveFetch.maxWaitMs,
+      // Under traffic a fetch gathers a few ms of records; idle, the first record wakes it (busy-fetch.ts).
+      busyFetch: { minBytes: liveFetch.busy.minBytes, maxWaitTimeInMs: liveFetch.busy.maxWaitMs },
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
