@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         groupId: `${topic}.${i}`,
         minBytes: persister ? 65_536 : o.minBytes,
         maxWaitTimeInMs: persister ? 100 : o.wait,
-        busyFetch: persister ? undefined : { minBytes: o.busyMinBytes, maxWaitTimeInMs: o.busyWait },
+        busyFetch: persister ? undefined : { minBytes: o.busyMinBytes, maxWaitTimeInMs: o.busyWait, minRecords: 2 },
       });
       consumers.push(consumer);
       await consumer.connect();

@@ -34,7 +34,7 @@ export interface AppConfig {
     readonly liveFetch: {
       readonly minBytes: number;
       readonly maxWaitMs: number;
-      readonly busy: { readonly minBytes: number; readonly maxWaitMs: number };
+      readonly busy: { readonly minBytes: number; readonly maxWaitMs: number; readonly minRecords: number };
     };
   };
   readonly mongo: { readonly url: string; readonly db: string; readonly queryTimeoutMs: number };
@@ -102,7 +102,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, defaultInsta
       liveFetch: {
         minBytes: e.KAFKA_LIVE_FETCH_MIN_BYTES,
         maxWaitMs: e.KAFKA_LIVE_FETCH_MAX_WAIT_MS,
-        busy: { minBytes: e.KAFKA_LIVE_FETCH_BUSY_MIN_BYTES, maxWaitMs: e.KAFKA_LIVE_FETCH_BUSY_MAX_WAIT_MS },
+        busy: { minBytes: e.KAFKA_LIVE_FETCH_BUSY_MIN_BYTES, maxWaitMs: e.KAFKA_LIVE_FETCH_BUSY_MAX_WAIT_MS, minRecords: e.KAFKA_LIVE_FETCH_BUSY_MIN_RECORDS },
       },
     },
     mongo: { url: e.MONGO_URL, db: e.MONGO_DB, queryTimeoutMs: e.MONGO_QUERY_TIMEOUT_MS },

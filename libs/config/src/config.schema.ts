@@ -54,11 +54,12 @@ export const envSchema = z
     // and gateway); a few KB with a wait of a few ms lets a fetch carry several (README).
     KAFKA_LIVE_FETCH_MIN_BYTES: positiveInt.max(1_048_576).default(1),
     KAFKA_LIVE_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(250),
-    // The same, for a fetch that follows one that returned records (patches/kafkajs: busy fetches):
-    // under traffic a fetch gathers up to this many ms of records, idle it still wakes on the first.
-    // A wait of 0 turns it off (every fetch then uses the two above).
+    // The same, for a fetch that follows one that returned at least BUSY_MIN_RECORDS records
+    // (patches/kafkajs: busy fetches): under traffic a fetch gathers up to this many ms of records,
+    // idle it still wakes on the first. A wait of 0 turns it off (every fetch uses the two above).
     KAFKA_LIVE_FETCH_BUSY_MIN_BYTES: positiveInt.max(1_048_576).default(16_384),
     KAFKA_LIVE_FETCH_BUSY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(3),
+    KAFKA_LIVE_FETCH_BUSY_MIN_RECORDS: positiveInt.max(100_000).default(2),
 
     MONGO_URL: z.string().min(1).default('mongodb://127.0.0.1:27017'),
     MONGO_DB: z.string().min(1).default('chatstream'),

@@ -1,8 +1,8 @@
 /**
  * patches/kafkajs+2.2.4.patch (applied by patch-package at install), busy fetches: a consumer whose
- * last fetch from a broker returned records asks that broker for `busyFetch` (wait a few ms for more);
- * one whose last fetch came back empty asks with minBytes/maxWaitTimeInMs, so the first record
- * after a quiet spell wakes it at once (busy-fetch.ts). kafkajs's ConsumerGroup over a stub cluster
+ * last fetch from a broker returned at least `minRecords` records asks that broker for `busyFetch`
+ * (wait a few ms for more); one whose last fetch came back empty or nearly asks with
+ * minBytes/maxWaitTimeInMs, so a record after a quiet spell wakes it at once (busy-fetch.ts). kafkajs's ConsumerGroup over a stub cluster
  * and a stub broker that records each fetch's parameters. This fails if the patch is not applied.
  */
 interface FetchParams {
@@ -23,12 +23,12 @@ const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup') as ConsumerG
 const TOPIC = 'chat.messages';
 const NODE = 1;
 const IDLE = { minBytes: 1, maxWaitTimeInMs: 250 };
-const BUSY = { minBytes: 16_384, maxWaitTimeInMs: 3 };
+const BUSY = { minBytes: 16_384, maxWaitTimeInMs: 3, minRecords: 2 };
 
 const aRecord = (offset: number) => ({ offset: String(offset), key: Buffer.from('room'), value: Buffer.from('{}'), headers: {}, isControlRecord: false });
 
 /** A consumer group of partition 0 on broker NODE; `answers` are the record counts of its fetches, in turn. */
-function aConsumerGroup(answers: number[], busyFetch?: { minBytes: number; maxWaitTimeInMs: number }) {
+function aConsumerGroup(answers: number[], busyFetch?: { minBytes: number; maxWaitTimeInMs: number; minRecords?: number }) {
   const asked: FetchParams[] = [];
   let next = 0;
   const broker = {
@@ -72,13 +72,19 @@ const idle = { maxWaitTime: IDLE.maxWaitTimeInMs, minBytes: IDLE.minBytes };
 const busy = { maxWaitTime: BUSY.maxWaitTimeInMs, minBytes: BUSY.minBytes };
 
 describe('kafkajs ConsumerGroup busy fetches (patched), with a stub broker', () => {
-  it('waits for more records only after a fetch that returned some, and wakes at once again after an empty one', async () => {
-    const { sut, asked } = aConsumerGroup([0, 3, 5, 0, 0, 1], BUSY);
+  it('waits for more records only after a fetch that returned at least minRecords, and wakes at once again after one with fewer', async () => {
+    const { sut, asked } = aConsumerGroup([0, 3, 5, 0, 1, 2, 1, 1], BUSY);
     const batches = [];
-    for (let i = 0; i < 6; i++) batches.push(...(await sut.fetch(NODE)));
-    expect(asked).toEqual([idle, idle, busy, busy, idle, idle]);
+    for (let i = 0; i < 8; i++) batches.push(...(await sut.fetch(NODE)));
+    expect(asked).toEqual([idle, idle, busy, busy, idle, idle, busy, idle]);
     // The records themselves are handed on as before.
-    expect(batches.map((b) => b.messages.length)).toEqual([0, 3, 5, 0, 0, 1]);
+    expect(batches.map((b) => b.messages.length)).toEqual([0, 3, 5, 0, 1, 2, 1, 1]);
+  });
+
+  it('takes one record as enough without minRecords', async () => {
+    const { sut, asked } = aConsumerGroup([1, 0, 1], { minBytes: BUSY.minBytes, maxWaitTimeInMs: BUSY.maxWaitTimeInMs });
+    for (let i = 0; i < 3; i++) await sut.fetch(NODE);
+    expect(asked).toEqual([idle, busy, idle]);
   });
 
   it('keeps every fetch at minBytes / maxWaitTimeInMs without busyFetch, or with a wait of 0', async () => {

@@ -88,7 +88,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       minBytes: liveFetch.minBytes,
       maxWaitTimeInMs: liveFetch.maxWaitMs,
       // Under traffic a fetch gathers a few ms of records; idle, the first record wakes it (busy-fetch.ts).
-      busyFetch: { minBytes: liveFetch.busy.minBytes, maxWaitTimeInMs: liveFetch.busy.maxWaitMs },
+      busyFetch: { minBytes: liveFetch.busy.minBytes, maxWaitTimeInMs: liveFetch.busy.maxWaitMs, minRecords: liveFetch.busy.minRecords },
       allowAutoTopicCreation: false,
     });
     this.consumer = consumer;
