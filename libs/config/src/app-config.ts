@@ -30,7 +30,7 @@ export interface AppConfig {
     readonly replicationFactor: number;
     readonly lingerMs: number;
     readonly maxBatch: number;
-    /** The live stream's fetch; `busy` after a fetch that returned records (a wait of 0: never). */
+    /** The live stream's fetch; `busy` after a fetch of at least `busy.minRecords` records (a wait of 0: never). */
     readonly liveFetch: {
       readonly minBytes: number;
       readonly maxWaitMs: number;

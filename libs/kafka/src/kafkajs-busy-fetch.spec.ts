@@ -2,8 +2,9 @@
  * patches/kafkajs+2.2.4.patch (applied by patch-package at install), busy fetches: a consumer whose
  * last fetch from a broker returned at least `minRecords` records asks that broker for `busyFetch`
  * (wait a few ms for more); one whose last fetch came back empty or nearly asks with
- * minBytes/maxWaitTimeInMs, so a record after a quiet spell wakes it at once (busy-fetch.ts). kafkajs's ConsumerGroup over a stub cluster
- * and a stub broker that records each fetch's parameters. This fails if the patch is not applied.
+ * minBytes/maxWaitTimeInMs, so a record after a quiet spell wakes it at once (busy-fetch.ts).
+ * kafkajs's ConsumerGroup over a stub cluster and a stub broker that records each fetch's
+ * parameters. This fails if the patch is not applied.
  */
 interface FetchParams {
   maxWaitTime: number;
