@@ -1,14 +1,14 @@
 import { Partitioners, type PartitionMetadata } from 'kafkajs';
 
+/** Rooms remembered before starting over (an optimization only). */
+const MAX_KNOWN_KEYS = 100_000;
+
 /**
  * Maps a key (the room id) to its partition with kafkajs's default partitioner, which is the
  * Java client's murmur2 scheme: any producer, in any language, puts a room on the same partition.
  * Computing it here (instead of letting kafkajs do it inside send) tells us where each record of a
  * batch lands, which is what turns the partition's base offset into each record's offset.
  */
-/** Rooms remembered before starting over (an optimization only). */
-const MAX_KNOWN_KEYS = 100_000;
-
 export class RoomPartitioner {
   private readonly pick = Partitioners.DefaultPartitioner();
   private readonly metadata: PartitionMetadata[];
