@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { io } from 'socket.io-client';
-import type { ChatRecord } from '@app/contracts';
+import { newMessageId, type ChatRecord } from '@app/contracts';
 import { PERSISTER_GROUP_ID } from '@app/kafka';
 import { dataDir } from '../loadgen/options';
 import { progress, sleep } from './bench-env';
@@ -88,7 +88,7 @@ async function produceHistory(roomId: string, size: number, user: { id: string; 
     for (let i = 0; i < size; i += BATCH) {
       const n = Math.min(BATCH, size - i);
       const messages = Array.from({ length: n }, (_, k) => {
-        const record: ChatRecord = { v: 1, id: randomUUID(), roomId, clientMsgId: randomUUID(), user, text: `seeded history message ${i + k + 1} of ${size}`, sentAt };
+        const record: ChatRecord = { v: 1, id: newMessageId(), roomId, clientMsgId: randomUUID(), user, text: `seeded history message ${i + k + 1} of ${size}`, sentAt };
         return { key: roomId, value: JSON.stringify(record) };
       });
       const [meta] = await producer.send({ topic: TOPIC, acks: -1, messages });

@@ -2,6 +2,7 @@ export * from './chat-record';
 export * from './errors';
 export * from './events';
 export * from './limits';
+export * from './message-id';
 export * from './models';
 export * from './schemas';
 export * from './parse';

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatMetrics } from '@app/observability';
-import { ChatError, LIMITS, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
+import { ChatError, LIMITS, newMessageId, type ChatMessage, type ChatRecord, type MessageSendInput } from '@app/contracts';
 import { LiveStream } from '../live/live-stream.service';
 import { retryAnswer, sendKey, type FirstRecord } from '../live/retry-window';
 import type { ChatSocket } from '../socket/socket-state';
@@ -55,7 +54,7 @@ export class MessageSendService {
     const key = sendKey(roomId, clientMsgId);
     let attempt = this.underWay.get(key);
     if (!attempt) {
-      attempt = this.produce({ v: 1, id: randomUUID(), roomId, clientMsgId, user: { id: user.id, username: user.username }, text, sentAt: new Date().toISOString() });
+      attempt = this.produce({ v: 1, id: newMessageId(), roomId, clientMsgId, user: { id: user.id, username: user.username }, text, sentAt: new Date().toISOString() });
       this.underWay.set(key, attempt);
       void attempt.catch(() => undefined).finally(() => this.underWay.delete(key));
     }
