@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
+import { LogReader } from '@app/kafka';
 import { dataDir } from '../loadgen/options';
 import { cpuSeconds, withDescendants } from '../loadgen/stats';
 import { intOption } from './bench-env';
@@ -9,14 +10,14 @@ import { percentile, sum } from './stats';
 /**
  * The topology's Kafka traffic without the rest of it, to compare topic and fetch settings by the
  * CPU they cost: 3 producers batching with a linger (as each gateway's ProduceBatcher does), 3
- * consumers reading every partition in groups of their own (each gateway's live stream, committing
- * at most every 5 s), and one persister-like consumer (64 KB / 100 ms fetches, a commit per batch). Records are keyed by 30 rooms, ~250 bytes of
- * JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
- * seven kafkajs clients) per second, and produce→consume latency of the live consumers.
+ * LogReaders reading every partition (each gateway's live stream), and one persister-like kafkajs
+ * consumer (64 KB / 100 ms fetches, a commit per batch). Records are keyed by 30 rooms, ~250 bytes
+ * of JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
+ * seven clients) per second, and produce→consume latency of the live readers.
  *
  *   node dist/tools/bench/kafka-shape.js --rate 1000 --partitions 3 [--linger 5 --wait 250 --min-bytes 1 --busy-wait 3 --busy-min-bytes 16384 --seconds 12]
  *
- * `--busy-*` is the live consumers' fetch after a fetch that returned records (libs/kafka busy-fetch.ts;
+ * `--busy-*` is the live readers' fetch after a fetch that returned at least 2 records (LogReader;
  * a wait of 0 turns it off), as the gateways' defaults.
  *
  * It creates a topic of its own and deletes it afterwards; the broker is the topology's
@@ -87,40 +88,44 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: o.partitions }], waitForLeaders: true });
   const latencies: number[] = [];
-  const consumers: Consumer[] = [];
+  const readers: LogReader[] = [];
+  let persister: Consumer | undefined;
   const received = Array.from({ length: LIVE_CONSUMERS + 1 }, () => 0);
   try {
-    for (let i = 0; i <= LIVE_CONSUMERS; i++) {
-      const persister = i === LIVE_CONSUMERS;
-      const consumer = kafka.consumer({
-        groupId: `${topic}.${i}`,
-        minBytes: persister ? 65_536 : o.minBytes,
-        maxWaitTimeInMs: persister ? 100 : o.wait,
-        busyFetch: persister ? undefined : { minBytes: o.busyMinBytes, maxWaitTimeInMs: o.busyWait, minRecords: 2 },
-      });
-      consumers.push(consumer);
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        // As the topology: the persister commits after every batch (kafkajs's autoCommit does),
-        // a live stream at most every 5 s (LiveStream).
-        autoCommit: persister,
-        autoCommitInterval: 5_000,
-        eachBatch: async (payload) => {
-          received[i]! += payload.batch.messages.length;
-          if (persister) return;
-          for (const m of payload.batch.messages) latencies.push(Date.now() - (JSON.parse(m.value!.toString()) as { at: number }).at);
-          await payload.commitOffsetsIfNecessary();
+    for (let i = 0; i < LIVE_CONSUMERS; i++) {
+      const reader = new LogReader({
+        brokers: o.brokers,
+        clientId: `kafka-shape-${i}`,
+        topic,
+        idle: { minBytes: o.minBytes, maxWaitMs: o.wait },
+        busy: { minBytes: o.busyMinBytes, maxWaitMs: o.busyWait, minRecords: 2 },
+        onRecords: (_partition, records) => {
+          received[i]! += records.length;
+          for (const r of records) latencies.push(Date.now() - (JSON.parse(r.value!.toString()) as { at: number }).at);
         },
+        log: (message) => console.error(`reader ${i}: ${message}`),
       });
+      readers.push(reader);
+      reader.start(new Map(Array.from({ length: o.partitions }, (_, p) => [p, 0n])));
     }
+    persister = kafka.consumer({ groupId: `${topic}.persister`, minBytes: 65_536, maxWaitTimeInMs: 100 });
+    await persister.connect();
+    await persister.subscribe({ topic, fromBeginning: true });
+    // As the topology: the persister commits after every batch (kafkajs's autoCommit does).
+    await persister.run({
+      autoCommit: true,
+      eachBatch: (payload) => {
+        received[LIVE_CONSUMERS]! += payload.batch.messages.length;
+        return Promise.resolve();
+      },
+    });
     const producers: LingeringProducer[] = [];
     for (let i = 0; i < PRODUCERS; i++) {
       const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
       await producer.connect();
       producers.push(new LingeringProducer(producer, topic, o.linger));
     }
-    await new Promise((r) => setTimeout(r, 3_000)); // every group joined
+    await new Promise((r) => setTimeout(r, 3_000)); // the persister's group joined
 
     latencies.length = 0;
     const brokerBefore = brokerCpu(o.brokerPid);
@@ -153,7 +158,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
     await Promise.all(producers.map((p) => p.producer.disconnect()));
   } finally {
-    await Promise.all(consumers.map((c) => c.disconnect()));
+    await Promise.all([...readers.map((r) => r.close()), persister?.disconnect()]);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
     await admin.disconnect();
   }

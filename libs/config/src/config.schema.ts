@@ -44,7 +44,7 @@ export const envSchema = z
     KAFKA_TOPIC_DEAD_LETTER: z.string().min(1).default('chat.messages.dead-letter'),
     // The count a new chat topic is created with; an existing topic keeps its own (MessagesTopic):
     // changing it would move rooms between partitions. Every gateway fetches every partition, and
-    // kafkajs asks for each of them in every fetch (README: what fewer partitions saved).
+    // names each of them in every fetch (README: what fewer partitions saved).
     KAFKA_PARTITIONS: positiveInt.max(1000).default(3),
     KAFKA_REPLICATION_FACTOR: positiveInt.max(10).default(1),
     KAFKA_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).max(1000).default(5),
@@ -55,7 +55,7 @@ export const envSchema = z
     KAFKA_LIVE_FETCH_MIN_BYTES: positiveInt.max(1_048_576).default(1),
     KAFKA_LIVE_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(250),
     // The same, for a fetch that follows one that returned at least BUSY_MIN_RECORDS records
-    // (patches/kafkajs: busy fetches): under traffic a fetch gathers up to this many ms of records,
+    // (LogReader, libs/kafka): under traffic a fetch gathers up to this many ms of records,
     // idle it still wakes on the first. A wait of 0 turns it off (every fetch uses the two above).
     KAFKA_LIVE_FETCH_BUSY_MIN_BYTES: positiveInt.max(1_048_576).default(16_384),
     KAFKA_LIVE_FETCH_BUSY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(3),

@@ -51,7 +51,7 @@ export type DecodedRecord = { ok: true; message: ChatMessage } | { ok: false; re
  * persister), so that what is delivered live and what reaches history can never disagree: a
  * record either is a message of its room at its offset, or it is refused by both, with a reason.
  */
-export function decodeChatRecord(key: Buffer | null, value: Buffer | null, offset: string): DecodedRecord {
+export function decodeChatRecord(key: Buffer | null, value: Buffer | null, offset: bigint | string): DecodedRecord {
   let json: unknown;
   try {
     json = JSON.parse(value?.toString('utf8') ?? '');
