@@ -29,7 +29,6 @@ export class ChatMetrics {
   readonly repeatsDropped = new Counter({ name: 'chat_send_repeats_dropped_total', help: 'Records of an already-sent message (a retry that reached Kafka again) not delivered', registers: [this.registry] });
   readonly retryWindowSends = new Gauge({ name: 'chat_retry_window_sends', help: 'Sends remembered for their retries (RetryWindow)', registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
-  readonly offsetCommits = new Counter({ name: 'chat_kafka_offset_commits_total', help: 'Offset commits sent to Kafka', labelNames: ['consumer'], registers: [this.registry] });
   readonly joinPages = new Counter({ name: 'chat_join_pages_total', help: 'Join answers by where their messages came from', labelNames: ['source'], registers: [this.registry] });
   readonly roomTailMessages = new Gauge({ name: 'chat_room_tail_messages', help: 'Messages kept in memory for joins (RoomTails)', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'chat_rate_limited_total', help: 'Requests and events refused by a rate limit', labelNames: ['limit'], registers: [this.registry] });
