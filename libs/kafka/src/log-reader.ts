@@ -33,6 +33,12 @@ const BACKOFF_FIRST_MS = 100;
 const PARTITION_MAX_BYTES = 1_048_576;
 const FETCH_MAX_BYTES = 8_388_608;
 
+/** Kafka's error code for a fetch offset outside the partition's log. */
+const OFFSET_OUT_OF_RANGE = 1;
+/** ListOffsets' timestamps for a partition's first offset and its end. */
+const EARLIEST = -2n;
+const LATEST = -1n;
+
 /**
  * Reads every partition of one topic from offsets chosen by its owner, with no consumer group:
  * Fetch requests to each partition's leader in a loop, one in flight per leader, and nothing
@@ -170,7 +176,10 @@ export class LogReader {
     );
   }
 
-  /** Hands each partition's new records on; returns how many there were. Adds the partitions whose offset is outside their log to `outOfRange`. */
+  /**
+   * Hands each partition's new records on and returns how many there were; adds the partitions
+   * whose offset is outside their log to `outOfRange`.
+   */
   private handle(response: fetchV17.FetchResponse, outOfRange: number[]): number {
     let count = 0;
     for (const topic of response.responses) {
@@ -231,12 +240,6 @@ export class LogReader {
     }, delay);
   }
 }
-
-/** Kafka's error code for a fetch offset outside the partition's log. */
-const OFFSET_OUT_OF_RANGE = 1;
-/** ListOffsets' timestamps for a partition's first offset and its end. */
-const EARLIEST = -2n;
-const LATEST = -1n;
 
 function describe(error: Error): string {
   const nested = (error as AggregateError).errors as Error[] | undefined;
