@@ -1,4 +1,5 @@
 import { Consumer, type fetchV17 } from '@platformatic/kafka';
+import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { recordsFrom, type LogRecord } from './fetched-records';
 
 /** A fetch's wait at the broker: it answers once it has `minBytes` or `maxWaitMs` have passed. */
@@ -27,7 +28,10 @@ interface Layout {
   readonly byLeader: ReadonlyMap<number, number[]>;
 }
 
-/** The longest pause between two failed fetches, and the first one. */
+/**
+ * The longest pause between two failed fetches, and the first one (cockatiel's exponential
+ * backoff, as restartAfterCrashes uses).
+ */
 const BACKOFF_MAX_MS = 1_000;
 const BACKOFF_FIRST_MS = 100;
 const PARTITION_MAX_BYTES = 1_048_576;
@@ -65,7 +69,10 @@ export class LogReader {
   private readonly busyLeaders = new Set<number>();
   /** The topic's id and each leader's partitions, from the last metadata (none after a failure). */
   private layout: Layout | undefined;
+  /** Failed attempts in a row (for the log), and the backoff they have reached (none while fetches succeed). */
   private failures = 0;
+  private readonly backoffs = new ExponentialBackoff({ initialDelay: BACKOFF_FIRST_MS, maxDelay: BACKOFF_MAX_MS });
+  private backoff: IBackoff<unknown> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private failing = false;
@@ -170,6 +177,7 @@ export class LogReader {
         else this.busyLeaders.delete(leader);
         if (this.failing) this.options.log(`fetching again after ${this.failures} failed attempt(s)`);
         this.failures = 0;
+        this.backoff = undefined;
         this.failing = false;
         this.schedule();
       },
@@ -233,11 +241,11 @@ export class LogReader {
     this.layout = undefined;
     this.consumer.clearMetadata();
     if (this.retryTimer) return;
-    const delay = Math.min(BACKOFF_FIRST_MS * 2 ** (this.failures - 1), BACKOFF_MAX_MS);
+    this.backoff = this.backoff ? this.backoff.next(undefined) : this.backoffs.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.schedule();
-    }, delay);
+    }, Math.round(this.backoff.duration));
   }
 }
 
