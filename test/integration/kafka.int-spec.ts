@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { KafkaJSNonRetriableError, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
-import { ConfigModule } from '@app/config';
-import { KAFKA_CLIENT, KafkaModule, MessagesTopic, ProduceBatcher, restartAfterCrashes } from '@app/kafka';
+import { ConfigModule, loadConfig } from '@app/config';
+import { IdempotentProducer, KAFKA_CLIENT, KafkaModule, MessagesTopic, ProduceBatcher, restartAfterCrashes } from '@app/kafka';
 import { eventually, uniqueName } from '@app/testing';
 
 const PARTITIONS = 12;
@@ -110,14 +110,14 @@ describe('Kafka through the kafka lib (real broker)', () => {
       return (mine > 0 && theirs > 0 && mine + theirs === PARTITIONS) || undefined;
     }, 30_000);
 
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = new IdempotentProducer({ brokers: loadConfig(process.env, 'it').kafka.brokers, clientId: uniqueName('it-producer'), log: () => undefined });
     await producer.connect();
     const sut = new ProduceBatcher(producer, { topic, partitionOf: (key) => messagesTopic.partitionOf(key), lingerMs: 5, maxBatch: 200 });
     const positions = await Promise.all(
       Array.from({ length: MESSAGES }, (_, n) => sut.send({ key: `room-${n % ROOMS}`, value: JSON.stringify({ n }) })),
     );
     await sut.close();
-    await producer.disconnect();
+    await producer.close();
 
     // Every key stays on one partition, and offsets are unique per partition.
     const partitionOfKey = new Map<string, number>();

@@ -4,7 +4,7 @@ export * from './messages-topic';
 export * from './produce-batcher';
 export * from './kafka.probe';
 export * from './retry-retriable';
-export * from './chat-producer';
+export * from './idempotent-producer';
 export * from './persisted-progress';
 export * from './room-partitioner';
 export * from './consumer-restarts';

@@ -1,9 +1,9 @@
-import type { IHeaders, Producer } from 'kafkajs';
+import type { RecordWriter, WriteOutcome } from './idempotent-producer';
 
 export interface ProduceRecord {
   readonly key: string;
   readonly value: Buffer | string;
-  readonly headers?: IHeaders;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Where the broker wrote a record: its partition and offset (assigned once, by the broker). */
@@ -37,8 +37,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Observes each flushed batch (for metrics); never throws into the send path. */
-export type BatchObserver = (size: number, durationMs: number, error?: unknown) => void;
+/** Observes each flushed batch (for metrics): its records, how many were written; never throws into the send path. */
+export type BatchObserver = (size: number, durationMs: number, written: number, error?: unknown) => void;
 
 /**
  * Collects records for a few milliseconds and sends them in one produce request (one record
@@ -64,7 +64,7 @@ export class ProduceBatcher {
   private deadlineTimerAt = Infinity;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly writer: RecordWriter,
     private readonly options: ProduceBatcherOptions,
     private readonly observe: BatchObserver = () => undefined,
   ) {}
@@ -159,34 +159,29 @@ export class ProduceBatcher {
 
   private async sendBatch(batch: Pending[]): Promise<void> {
     const started = performance.now();
+    let outcome: WriteOutcome;
     try {
-      const results = await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        messages: batch.map((p) => ({
-          key: p.record.key,
-          value: p.record.value,
-          headers: p.record.headers,
-          partition: p.partition,
-        })),
-      });
-      const baseOffsets = new Map<number, bigint>();
-      for (const r of results) baseOffsets.set(r.partition, BigInt(r.baseOffset ?? '-1'));
-      const nextIndex = new Map<number, bigint>();
-      for (const p of batch) {
-        const base = baseOffsets.get(p.partition);
-        if (base === undefined || base < 0n) {
-          this.answer(p, { error: new Error(`no offset returned for partition ${p.partition}`) });
-          continue;
-        }
-        const index = nextIndex.get(p.partition) ?? 0n;
-        nextIndex.set(p.partition, index + 1n);
-        this.answer(p, { position: { partition: p.partition, offset: base + index } });
-      }
-      this.observe(batch.length, performance.now() - started);
+      outcome = await this.writer.write(
+        this.options.topic,
+        batch.map((p) => ({ key: p.record.key, value: p.record.value, headers: p.record.headers, partition: p.partition })),
+      );
     } catch (error) {
-      for (const p of batch) this.answer(p, { error });
-      this.observe(batch.length, performance.now() - started, error);
+      outcome = { baseOffsets: new Map<number, bigint>(), error: error instanceof Error ? error : new Error(String(error)) };
     }
+    const { baseOffsets, error } = outcome;
+    const nextIndex = new Map<number, bigint>();
+    let written = 0;
+    for (const p of batch) {
+      const base = baseOffsets.get(p.partition);
+      if (base === undefined) {
+        this.answer(p, { error: error ?? new Error(`no offset returned for partition ${p.partition}`) });
+        continue;
+      }
+      const index = nextIndex.get(p.partition) ?? 0n;
+      nextIndex.set(p.partition, index + 1n);
+      written += 1;
+      this.answer(p, { position: { partition: p.partition, offset: base + index } });
+    }
+    this.observe(batch.length, performance.now() - started, written, error);
   }
 }

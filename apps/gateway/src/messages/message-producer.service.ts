@@ -1,10 +1,9 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError } from '@app/contracts';
 import { ChatMetrics } from '@app/observability';
 import { callDependency } from '@app/resilience';
-import { createChatProducer, KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
+import { IdempotentProducer, MessagesTopic, ProduceBatcher, type ProduceRecord, type ProducedPosition } from '@app/kafka';
 
 /**
  * The gateway's Kafka producer: idempotent (a retried request is written once), acks from all
@@ -12,16 +11,20 @@ import { createChatProducer, KAFKA_CLIENT, MessagesTopic, ProduceBatcher, type P
  */
 @Injectable()
 export class MessageProducer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly logger = new Logger(MessageProducer.name);
+  private readonly producer: IdempotentProducer;
   private batcher: ProduceBatcher | undefined;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly topic: MessagesTopic,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: ChatMetrics,
   ) {
-    this.producer = createChatProducer(kafka);
+    this.producer = new IdempotentProducer({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-${config.instanceId}-producer`,
+      log: (message) => this.logger.warn(message),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,10 +35,10 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
       partitionOf: (roomId) => topic.partitionOf(roomId),
       lingerMs: this.config.kafka.lingerMs,
       maxBatch: this.config.kafka.maxBatch,
-    }, (size, durationMs, error) => {
+    }, (size, durationMs, written) => {
       this.metrics.produceBatchSize.observe(size);
       this.metrics.produceLatency.observe(durationMs / 1000);
-      if (!error) this.metrics.messagesProduced.inc(size);
+      this.metrics.messagesProduced.inc(written);
     });
   }
 
@@ -55,6 +58,6 @@ export class MessageProducer implements OnApplicationBootstrap, OnApplicationShu
   /** Finishes in-flight sends (their clients get their acks) before the connection closes. */
   async onApplicationShutdown(): Promise<void> {
     await this.batcher?.close();
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
-import { createChatProducer, KAFKA_CLIENT, MessagesTopic } from '@app/kafka';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { IdempotentProducer, MessagesTopic } from '@app/kafka';
 
 export interface DeadLetter {
   partition: number;
@@ -16,13 +16,18 @@ export interface DeadLetter {
  */
 @Injectable()
 export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly logger = new Logger(DeadLetters.name);
+  private readonly producer: IdempotentProducer;
 
   constructor(
-    @Inject(KAFKA_CLIENT) kafka: Kafka,
     private readonly topic: MessagesTopic,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.producer = createChatProducer(kafka);
+    this.producer = new IdempotentProducer({
+      brokers: config.kafka.brokers,
+      clientId: `${config.kafka.clientId}-${config.instanceId}-dead-letters`,
+      log: (message) => this.logger.warn(message),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -30,15 +35,14 @@ export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
+    await this.producer.close();
   }
 
   async send(letters: DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.producer.send({
-      topic: this.topic.deadLetterName,
-      acks: -1,
-      messages: letters.map((l) => ({
+    const { error } = await this.producer.write(
+      this.topic.deadLetterName,
+      letters.map((l) => ({
         key: l.key,
         value: l.value,
         headers: {
@@ -48,6 +52,7 @@ export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdow
           'source-offset': l.offset,
         },
       })),
-    });
+    );
+    if (error) throw error;
   }
 }

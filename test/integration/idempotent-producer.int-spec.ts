@@ -1,0 +1,159 @@
+import net from 'node:net';
+import type { Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { loadConfig } from '@app/config';
+import { IdempotentProducer, LogReader, type LogRecord } from '@app/kafka';
+import { eventually, uniqueName } from '@app/testing';
+
+/** Kafka's api key of a Produce request. */
+const PRODUCE = 0;
+
+/**
+ * Loses the broker's answer to the next Produce request on the wire: the request reaches the
+ * broker (which appends it), the answer is dropped and the connection closed, as when a network
+ * fails between the two. Every socket this process opens to Kafka passes through here.
+ */
+class LostAnswers {
+  private toLose = 0;
+  private readonly spy: jest.SpyInstance;
+
+  constructor() {
+    const connect = net.createConnection.bind(net) as (...args: unknown[]) => net.Socket;
+    this.spy = jest.spyOn(net, 'createConnection').mockImplementation(((...args: unknown[]) => this.watch(connect(...args))) as typeof net.createConnection);
+  }
+
+  /** The answers to the next `count` Produce requests are lost. */
+  loseProduceAnswers(count: number): void {
+    this.toLose = count;
+  }
+
+  restore(): void {
+    this.spy.mockRestore();
+  }
+
+  private watch(socket: net.Socket): net.Socket {
+    let losing: number | undefined;
+    const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    // A request is one buffer: size (4 bytes), api key (2), api version (2), correlation id (4).
+    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
+      if (this.toLose > 0 && Buffer.isBuffer(chunk) && chunk.readInt16BE(4) === PRODUCE) {
+        this.toLose -= 1;
+        losing = chunk.readInt32BE(8);
+      }
+      return write(chunk, ...rest);
+    }) as typeof socket.write;
+    const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+    // An answer starts with its size (4 bytes) and the request's correlation id (4).
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+      const data = args[0];
+      if (event === 'data' && losing !== undefined && Buffer.isBuffer(data) && data.length >= 8 && data.readInt32BE(4) === losing) {
+        losing = undefined;
+        socket.destroy();
+        return true;
+      }
+      return emit(event, ...args);
+    }) as typeof socket.emit;
+    return socket;
+  }
+}
+
+describe('IdempotentProducer: each record written once, whatever happens to the answers (real broker)', () => {
+  const brokers = loadConfig(process.env, 'it').kafka.brokers;
+  let admin: Admin;
+  let lostAnswers: LostAnswers;
+  const closing: Array<{ close(): Promise<void> }> = [];
+
+  beforeAll(async () => {
+    lostAnswers = new LostAnswers();
+    admin = new Kafka({ clientId: 'it-idempotent-producer', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(closing.map((c) => c.close()));
+    await admin.disconnect();
+    lostAnswers.restore();
+  });
+
+  async function newTopic(): Promise<string> {
+    const topic = uniqueName('it.idempotent-producer');
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    return topic;
+  }
+
+  function producer(options: { retries?: number } = {}): { producer: IdempotentProducer; logged: string[] } {
+    const logged: string[] = [];
+    const sut = new IdempotentProducer({ brokers, clientId: uniqueName('it-producer'), log: (m) => logged.push(m), ...options });
+    closing.push(sut);
+    return { producer: sut, logged };
+  }
+
+  /** Every record of the topic's partition 0, read from the broker once `count` are there. */
+  async function logOf(topic: string, count: number): Promise<LogRecord[]> {
+    const read: LogRecord[] = [];
+    const reader = new LogReader({
+      brokers,
+      clientId: uniqueName('it-producer-reader'),
+      topic,
+      idle: { minBytes: 1, maxWaitMs: 100 },
+      busy: { minBytes: 1, maxWaitMs: 0, minRecords: 1 },
+      onRecords: (_partition, records) => read.push(...records),
+      log: () => undefined,
+    });
+    reader.start(new Map([[0, 0n]]));
+    try {
+      await eventually(`${count} records in ${topic}`, () => (read.length >= count ? true : undefined), 20_000);
+      await new Promise((r) => setTimeout(r, 300)); // and no more
+      return read;
+    } finally {
+      await reader.close();
+    }
+  }
+
+  const values = (records: LogRecord[]) => records.map((r) => r.value?.toString());
+  const batch = (name: string) => ['1', '2', '3'].map((n) => ({ key: 'room-1', value: `${name}-${n}`, partition: 0 }));
+
+  it('writes a request whose answer was lost and is sent again once, and answers with its offsets', async () => {
+    const topic = await newTopic();
+    const { producer: sut } = producer();
+    await sut.connect();
+    await sut.write(topic, batch('before'));
+    lostAnswers.loseProduceAnswers(1);
+    const outcome = await sut.write(topic, batch('retried'));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.baseOffsets.get(0)).toBe(3n);
+    expect(values(await logOf(topic, 6))).toEqual(['before-1', 'before-2', 'before-3', 'retried-1', 'retried-2', 'retried-3']);
+  });
+
+  it('after a write that failed but was written, writes the next batch of the same size with its own offsets (a new producer id), not as a duplicate', async () => {
+    const topic = await newTopic();
+    const { producer: sut, logged } = producer({ retries: 2 });
+    await sut.connect();
+    // The request and both its retries reach the broker (which appends the first and recognises the others); no answer comes back.
+    lostAnswers.loseProduceAnswers(3);
+    const lost = await sut.write(topic, batch('lost'));
+    expect(lost.error).toBeDefined();
+    expect(lost.baseOffsets.size).toBe(0);
+    // Same sequence numbers and count as the lost request: without a new producer id the broker
+    // would take it for a retry of that one and answer with its offsets, dropping these records.
+    const next = await sut.write(topic, batch('next'));
+    expect(next.error).toBeUndefined();
+    expect(next.baseOffsets.get(0)).toBe(3n);
+    expect(values(await logOf(topic, 6))).toEqual(['lost-1', 'lost-2', 'lost-3', 'next-1', 'next-2', 'next-3']);
+    expect(logged).toEqual([expect.stringMatching(/^producer id \d+ renewed as \d+ after a failed write$/)]);
+  });
+
+  it('writes a key as given, and a record without key or value (a tombstone) as such', async () => {
+    const topic = await newTopic();
+    const { producer: sut } = producer();
+    const outcome = await sut.write(topic, [
+      { key: 'k', value: 'v', headers: { reason: 'why', 'source-offset': '7' }, partition: 0 },
+      { key: null, value: null, partition: 0 },
+    ]);
+    expect(outcome).toEqual({ baseOffsets: new Map([[0, 0n]]) });
+    const [first, second] = await logOf(topic, 2);
+    expect(first!.key?.toString()).toBe('k');
+    expect(second!.key).toBeNull();
+    expect(second!.value).toBeNull();
+  });
+});
