@@ -1,70 +1,17 @@
-import net from 'node:net';
 import type { Admin } from 'kafkajs';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadConfig } from '@app/config';
 import { IdempotentProducer, LogReader, type LogRecord } from '@app/kafka';
-import { eventually, uniqueName } from '@app/testing';
-
-/** Kafka's api key of a Produce request. */
-const PRODUCE = 0;
-
-/**
- * Loses the broker's answer to the next Produce request on the wire: the request reaches the
- * broker (which appends it), the answer is dropped and the connection closed, as when a network
- * fails between the two. Every socket this process opens to Kafka passes through here.
- */
-class LostAnswers {
-  private toLose = 0;
-  private readonly spy: jest.SpyInstance;
-
-  constructor() {
-    const connect = net.createConnection.bind(net) as (...args: unknown[]) => net.Socket;
-    this.spy = jest.spyOn(net, 'createConnection').mockImplementation(((...args: unknown[]) => this.watch(connect(...args))) as typeof net.createConnection);
-  }
-
-  /** The answers to the next `count` Produce requests are lost. */
-  loseProduceAnswers(count: number): void {
-    this.toLose = count;
-  }
-
-  restore(): void {
-    this.spy.mockRestore();
-  }
-
-  private watch(socket: net.Socket): net.Socket {
-    let losing: number | undefined;
-    const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    // A request is one buffer: size (4 bytes), api key (2), api version (2), correlation id (4).
-    socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-      if (this.toLose > 0 && Buffer.isBuffer(chunk) && chunk.readInt16BE(4) === PRODUCE) {
-        this.toLose -= 1;
-        losing = chunk.readInt32BE(8);
-      }
-      return write(chunk, ...rest);
-    }) as typeof socket.write;
-    const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
-    // An answer starts with its size (4 bytes) and the request's correlation id (4).
-    socket.emit = ((event: string | symbol, ...args: unknown[]) => {
-      const data = args[0];
-      if (event === 'data' && losing !== undefined && Buffer.isBuffer(data) && data.length >= 8 && data.readInt32BE(4) === losing) {
-        losing = undefined;
-        socket.destroy();
-        return true;
-      }
-      return emit(event, ...args);
-    }) as typeof socket.emit;
-    return socket;
-  }
-}
+import { eventually, KafkaApi, KafkaWireFaults, uniqueName } from '@app/testing';
 
 describe('IdempotentProducer: each record written once, whatever happens to the answers (real broker)', () => {
   const brokers = loadConfig(process.env, 'it').kafka.brokers;
   let admin: Admin;
-  let lostAnswers: LostAnswers;
+  let faults: KafkaWireFaults;
   const closing: Array<{ close(): Promise<void> }> = [];
 
   beforeAll(async () => {
-    lostAnswers = new LostAnswers();
+    faults = new KafkaWireFaults();
     admin = new Kafka({ clientId: 'it-idempotent-producer', brokers, logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
   });
@@ -72,7 +19,7 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
   afterAll(async () => {
     await Promise.all(closing.map((c) => c.close()));
     await admin.disconnect();
-    lostAnswers.restore();
+    faults.uninstall();
   });
 
   async function newTopic(): Promise<string> {
@@ -118,7 +65,7 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     const { producer: sut } = producer();
     await sut.connect();
     await sut.write(topic, batch('before'));
-    lostAnswers.loseProduceAnswers(1);
+    faults.loseAnswers(KafkaApi.PRODUCE, 1);
     const outcome = await sut.write(topic, batch('retried'));
     expect(outcome.error).toBeUndefined();
     expect(outcome.baseOffsets.get(0)).toBe(3n);
@@ -130,7 +77,7 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     const { producer: sut, logged } = producer({ retries: 2 });
     await sut.connect();
     // The request and both its retries reach the broker (which appends the first and recognises the others); no answer comes back.
-    lostAnswers.loseProduceAnswers(3);
+    faults.loseAnswers(KafkaApi.PRODUCE, 3);
     const lost = await sut.write(topic, batch('lost'));
     expect(lost.error).toBeDefined();
     expect(lost.baseOffsets.size).toBe(0);

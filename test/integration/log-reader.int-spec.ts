@@ -3,7 +3,7 @@ import { Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { loadConfig } from '@app/config';
 import { Admin as PlatformaticAdmin, Consumer } from '@platformatic/kafka';
 import { LogReader, type FetchWait, type LogRecord } from '@app/kafka';
-import { eventually, uniqueName } from '@app/testing';
+import { eventually, KafkaWireFaults, uniqueName } from '@app/testing';
 
 interface Read {
   partition: number;
@@ -41,11 +41,12 @@ describe('LogReader: partitions read from chosen offsets, without a group (real 
     return topic;
   }
 
-  function readerOf(topic: string, from: Map<number, bigint>, wait: { idle?: FetchWait; busy?: typeof NEVER_BUSY } = {}): { read: Read[]; reader: LogReader } {
+  function readerOf(topic: string, from: Map<number, bigint>, wait: { idle?: FetchWait; busy?: typeof NEVER_BUSY } = {}): { read: Read[]; reader: LogReader; clientId: string } {
     const read: Read[] = [];
+    const clientId = uniqueName('it-log-reader');
     const reader = new LogReader({
       brokers,
-      clientId: uniqueName('it-log-reader'),
+      clientId,
       topic,
       idle: wait.idle ?? IDLE,
       busy: wait.busy ?? NEVER_BUSY,
@@ -56,7 +57,7 @@ describe('LogReader: partitions read from chosen offsets, without a group (real 
     });
     readers.push(reader);
     reader.start(from);
-    return { read, reader };
+    return { read, reader, clientId };
   }
 
   it('hands on every record from each start offset once, in offset order, and the records written after', async () => {
@@ -105,6 +106,32 @@ describe('LogReader: partitions read from chosen offsets, without a group (real 
     await eventually('the records left', () => (read.length >= 4 ? true : undefined), 10_000);
     expect(read.map((r) => Number(r.offset))).toEqual([6, 7, 8, 9]);
     await eventually('fetching again without failures', () => (reader.isFailing ? undefined : true), 5_000);
+  });
+
+  it('reports failing while its connections are cut (the gateway is then not ready), and reads on from where it was once they work: each record once, no gap', async () => {
+    const faults = new KafkaWireFaults();
+    try {
+      const topic = await topicWith(1, [{ partition: 0, value: 'before' }]);
+      const { read, reader, clientId } = readerOf(topic, new Map([[0, 0n]]));
+      await eventually('the first record', () => (read.length >= 1 ? true : undefined), 10_000);
+      expect(reader.isFailing).toBe(false);
+
+      faults.cutConnections(clientId); // this reader's only: the producer below still writes
+      await eventually('the reader to report failing', () => (reader.isFailing ? true : undefined), 10_000);
+      await producer.send({ topic, messages: [{ partition: 0, value: 'during' }] });
+      await new Promise((r) => setTimeout(r, 1_500)); // a few failed attempts (backoff up to 1 s)
+      expect(reader.isFailing).toBe(true);
+      expect(read.map((r) => r.value)).toEqual(['before']);
+
+      faults.restoreConnections();
+      await producer.send({ topic, messages: [{ partition: 0, value: 'after' }] });
+      await eventually('the records written meanwhile', () => (read.length >= 3 ? true : undefined), 10_000);
+      await eventually('the reader to report reading again', () => (reader.isFailing ? undefined : true), 5_000);
+      await new Promise((r) => setTimeout(r, 300)); // and nothing twice
+      expect(read.map((r) => [Number(r.offset), r.value])).toEqual([[0, 'before'], [1, 'during'], [2, 'after']]);
+    } finally {
+      faults.uninstall();
+    }
   });
 
   it('reads what is written next when its start is past the end of the log (a truncated log)', async () => {

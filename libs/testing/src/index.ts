@@ -7,3 +7,4 @@ export * from './unique';
 export * from './exactly-once';
 export * from './retrying-member';
 export * from './topology-processes';
+export * from './kafka-wire-faults';
