@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel, type Consumer, type Message, type Producer } from 'kafkajs';
-import { LogReader } from '@app/kafka';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { IdempotentProducer, LogReader, ProduceBatcher, RoomPartitioner } from '@app/kafka';
 import { dataDir } from '../loadgen/options';
 import { cpuSeconds, withDescendants } from '../loadgen/stats';
 import { intOption } from './bench-env';
@@ -9,7 +9,7 @@ import { percentile, sum } from './stats';
 
 /**
  * The topology's Kafka traffic without the rest of it, to compare topic and fetch settings by the
- * CPU they cost: 3 producers batching with a linger (as each gateway's ProduceBatcher does), 3
+ * CPU they cost: 3 producers batching with a linger (each gateway's ProduceBatcher and IdempotentProducer), 3
  * LogReaders reading every partition (each gateway's live stream), and one persister-like kafkajs
  * consumer (64 KB / 100 ms fetches, a commit per batch). Records are keyed by 30 rooms, ~250 bytes
  * of JSON like a chat record. Reports the broker's CPU (from its pid file) and this process's (all
@@ -59,27 +59,6 @@ function options() {
   };
 }
 
-/** One producer with a linger: the records of a few ms go in one request. */
-class LingeringProducer {
-  private queue: Message[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  constructor(
-    readonly producer: Producer,
-    private readonly topic: string,
-    private readonly lingerMs: number,
-  ) {}
-
-  send(message: Message): void {
-    this.queue.push(message);
-    this.timer ??= setTimeout(() => {
-      const messages = this.queue;
-      this.queue = [];
-      this.timer = undefined;
-      this.producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] }).catch(() => undefined);
-    }, this.lingerMs);
-  }
-}
-
 async function main(): Promise<void> {
   const o = options();
   const kafka = new Kafka({ brokers: o.brokers, clientId: 'kafka-shape', logLevel: logLevel.NOTHING });
@@ -119,11 +98,13 @@ async function main(): Promise<void> {
         return Promise.resolve();
       },
     });
-    const producers: LingeringProducer[] = [];
+    const partitioner = new RoomPartitioner(topic, o.partitions);
+    const producers: Array<{ producer: IdempotentProducer; batcher: ProduceBatcher }> = [];
     for (let i = 0; i < PRODUCERS; i++) {
-      const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+      const producer = new IdempotentProducer({ brokers: o.brokers, clientId: `kafka-shape-producer-${i}`, log: (message) => console.error(`producer ${i}: ${message}`) });
       await producer.connect();
-      producers.push(new LingeringProducer(producer, topic, o.linger));
+      const batcher = new ProduceBatcher(producer, { topic, partitionOf: (key) => partitioner.partitionOf(key), lingerMs: o.linger, maxBatch: 500 });
+      producers.push({ producer, batcher });
     }
     await new Promise((r) => setTimeout(r, 3_000)); // the persister's group joined
 
@@ -137,7 +118,7 @@ async function main(): Promise<void> {
       for (let k = 0; k < due; k++, sent++) {
         const roomId = `room-${sent % ROOMS}`;
         const value = JSON.stringify({ v: 1, id: `m-${sent}`.padEnd(36, '0'), roomId, clientMsgId: `c-${sent}`.padEnd(36, '0'), user: { id: 'u'.repeat(21), username: 'kafka-shape' }, text: 'x'.repeat(60), at: Date.now() });
-        producers[sent % PRODUCERS]!.send({ key: roomId, value });
+        producers[sent % PRODUCERS]!.batcher.send({ key: roomId, value }).catch(() => undefined);
       }
     }, 10);
     await new Promise((r) => setTimeout(r, o.seconds * 1000));
@@ -156,7 +137,10 @@ async function main(): Promise<void> {
       received,
     };
     console.log(JSON.stringify(result));
-    await Promise.all(producers.map((p) => p.producer.disconnect()));
+    await Promise.all(producers.map(async ({ producer, batcher }) => {
+      await batcher.close();
+      await producer.close();
+    }));
   } finally {
     await Promise.all([...readers.map((r) => r.close()), persister?.disconnect()]);
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
