@@ -11,8 +11,8 @@
 #                                                               --sizes --connections --seconds --limit
 #   connections  idle Socket.IO connections ramped to a target, chatstream vs baseline, then held idle (~5 min)
 #                                                               --target --step --max-seconds --settle-seconds
-#   join         room:join with since on deep rooms while 500 sends/s flow (~2 min)
-#                                                               --sizes --joins --traffic
+#   join         room:join with since on deep rooms while 500 sends/s flow (~2 min); joins back to
+#                back by 12 joiners, or --rate N joins started per second    --sizes --joins --traffic --rate
 #
 # The baseline (sweep, connections) is a minimal Socket.IO + @socket.io/redis-adapter chat server
 # (tools/baseline/server.ts; 3 replicas on 3111-3113 behind their own Nginx on 127.0.0.1:3002, with

@@ -15,6 +15,12 @@ import type { JoinCase, JoinResults } from './results';
  * history, while the load generator sends in other rooms. Joiners on every replica (one /24 each)
  * join, time the answer, leave, and repeat; each case is a room size and how far behind `since`
  * is (the answer is capped at one join page, the rest is paged over REST).
+ *
+ * By default each joiner joins again as soon as it has left (a closed loop: 12 joins in flight at
+ * all times, several hundred a second, each also a presence event to the other joiners in the
+ * room): a stress of joins. With `--rate N`, joins start at N per second whatever the answers do
+ * (an open loop, as users arrive), each on a joiner that is free, and each is timed from when it
+ * was due, so a join that waited for a free joiner counts its wait.
  */
 const JOINERS = 12;
 const BEHIND = [10, 1_000];
@@ -27,6 +33,7 @@ function parseJoinOptions(argv: string[]) {
       sizes: { type: 'string', default: '1000,100000' },
       joins: { type: 'string', default: '300' },
       traffic: { type: 'string', default: '500' },
+      rate: { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -36,6 +43,7 @@ function parseJoinOptions(argv: string[]) {
     sizes: intListOption('sizes', values.sizes, 1, 1_000_000).sort((a, b) => a - b),
     joins: intOption('joins', values.joins, 1, 100_000),
     traffic: intOption('traffic', values.traffic, 0, 10_000),
+    rate: intOption('rate', values.rate, 0, 1_000),
   };
 }
 
@@ -65,26 +73,54 @@ async function connectJoiners(): Promise<Socket[]> {
   return sockets;
 }
 
-/** `joins` joins of the room, spread over the joiners, each timed from emit to answer. */
-async function runCase(sockets: Socket[], room: SeededRoom, behind: number, joins: number): Promise<JoinCase> {
+/** `joins` joins of the room, spread over the joiners, each timed from emit (or, paced, from when it was due) to answer. */
+async function runCase(sockets: Socket[], room: SeededRoom, behind: number, joins: number, rate: number): Promise<JoinCase> {
   const times: number[] = [];
   const errors: Record<string, number> = {};
-  let next = 0;
   const deadline = Date.now() + 120_000;
-  await Promise.all(
-    sockets.map(async (socket) => {
-      while (next < joins && Date.now() < deadline) {
-        next++;
-        const since = Math.max(0, room.lastSeq - behind);
-        const started = performance.now();
-        const answer = await call(socket, 'room:join', { roomId: room.roomId, since });
-        const ms = performance.now() - started;
-        if (answer.ok) times.push(ms);
-        else errors[answer.error?.code ?? 'malformed'] = (errors[answer.error?.code ?? 'malformed'] ?? 0) + 1;
-        await call(socket, 'room:leave', { roomId: room.roomId });
-      }
-    }),
-  );
+  const since = Math.max(0, room.lastSeq - behind);
+  /** One join and its leave on `socket`, timed from `from`. */
+  const joinOnce = async (socket: Socket, from: number): Promise<void> => {
+    const answer = await call(socket, 'room:join', { roomId: room.roomId, since });
+    const ms = performance.now() - from;
+    if (answer.ok) times.push(ms);
+    else errors[answer.error?.code ?? 'malformed'] = (errors[answer.error?.code ?? 'malformed'] ?? 0) + 1;
+    await call(socket, 'room:leave', { roomId: room.roomId });
+  };
+  if (rate === 0) {
+    let next = 0;
+    await Promise.all(
+      sockets.map(async (socket) => {
+        while (next < joins && Date.now() < deadline) {
+          next++;
+          await joinOnce(socket, performance.now());
+        }
+      }),
+    );
+  } else {
+    const free = [...sockets];
+    const waiting: Array<(socket: Socket) => void> = [];
+    const take = (): Promise<Socket> => {
+      const socket = free.pop();
+      return socket ? Promise.resolve(socket) : new Promise((resolve) => waiting.push(resolve));
+    };
+    const release = (socket: Socket): void => {
+      const next = waiting.shift();
+      if (next) next(socket);
+      else free.push(socket);
+    };
+    const started = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (let k = 0; k < joins && Date.now() < deadline; k++) {
+      const due = started + (k * 1000) / rate;
+      await sleep(Math.max(0, due - performance.now()));
+      inFlight.push(take().then(async (socket) => {
+        await joinOnce(socket, due);
+        release(socket);
+      }));
+    }
+    await Promise.all(inFlight);
+  }
   const r = (x: number | null): number | null => (x === null ? null : Math.round(x * 10) / 10);
   return { roomSize: room.size, behind, joins: times.length, p50: r(percentile(times, 50)), p95: r(percentile(times, 95)), p99: r(percentile(times, 99)), max: r(percentile(times, 100)), errors };
 }
@@ -116,8 +152,9 @@ async function main(): Promise<void> {
     if (traffic) await sleep(8_000); // the load generator connects, joins and warms up first
     for (const size of o.sizes) {
       for (const behind of BEHIND) {
-        progress('join', `room of ${size} messages, since = last - ${behind}: ${o.joins} joins with ${o.traffic} sends/s in other rooms`);
-        const c = await runCase(sockets, rooms.get(size)!, behind, o.joins);
+        const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
+        progress('join', `room of ${size} messages, since = last - ${behind}: ${o.joins} joins (${pace}) with ${o.traffic} sends/s in other rooms`);
+        const c = await runCase(sockets, rooms.get(size)!, behind, o.joins, o.rate);
         cases.push(c);
         progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
       }
@@ -130,9 +167,9 @@ async function main(): Promise<void> {
     scenario: 'join',
     createdAt: new Date().toISOString(),
     host: hostInfo(),
-    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic}`,
+    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic} --rate ${o.rate}`,
     seconds: Math.round((Date.now() - started) / 1000),
-    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic },
+    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic, joinsPerSecond: o.rate },
     traffic: { ackedPerSecond: t?.ackedPerSecond ?? null, ackP99: t?.ackP99 ?? null, failed: t?.failed ?? 0 },
     cases,
   };
@@ -142,7 +179,7 @@ async function main(): Promise<void> {
 
 export function joinSummary(results: JoinResults): string {
   return [
-    `join: room:join with since on seeded rooms while ${results.config.trafficPerSecond} sends/s flow elsewhere ` +
+    `join: room:join with since on seeded rooms (${results.config.joinsPerSecond ? `${results.config.joinsPerSecond} joins/s` : 'joins back to back'}) while ${results.config.trafficPerSecond} sends/s flow elsewhere ` +
       `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms); latencies in ms`,
     table(
       ['room size', 'since', 'joins', 'p50', 'p95', 'p99', 'max', 'errors'],

@@ -171,7 +171,13 @@ export interface JoinCase {
 
 export interface JoinResults extends ResultsHeader {
   scenario: 'join';
-  config: { roomSizes: number[]; joinsPerCase: number; trafficPerSecond: number };
+  config: {
+    roomSizes: number[];
+    joinsPerCase: number;
+    trafficPerSecond: number;
+    /** Joins started per second (an open loop); 0 or absent: each joiner joins again once it has left. */
+    joinsPerSecond?: number;
+  };
   /** What the background traffic achieved while the joins ran. */
   traffic: { ackedPerSecond: number | null; ackP99: number | null; failed: number };
   cases: JoinCase[];
