@@ -12,7 +12,9 @@ export interface DeadLetter {
 
 /**
  * Records that can never be written go to the dead-letter topic with the reason and their origin,
- * so one bad record does not stop its partition and nothing is silently dropped.
+ * so one bad record does not stop its partition and nothing is silently dropped. At least once:
+ * a write that fails after the broker appended it is retried by the consumer, so a letter can
+ * appear twice; its source-partition and source-offset headers name the one record it stands for.
  */
 @Injectable()
 export class DeadLetters implements OnApplicationBootstrap, OnApplicationShutdown {
