@@ -66,7 +66,9 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     await sut.connect();
     await sut.write(topic, batch('before'));
     faults.loseAnswers(KafkaApi.PRODUCE, 1);
+    const lostBefore = faults.answersLost;
     const outcome = await sut.write(topic, batch('retried'));
+    expect(faults.answersLost - lostBefore).toBe(1);
     expect(outcome.error).toBeUndefined();
     expect(outcome.baseOffsets.get(0)).toBe(3n);
     expect(values(await logOf(topic, 6))).toEqual(['before-1', 'before-2', 'before-3', 'retried-1', 'retried-2', 'retried-3']);
@@ -78,7 +80,9 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     await sut.connect();
     // The request and both its retries reach the broker (which appends the first and recognises the others); no answer comes back.
     faults.loseAnswers(KafkaApi.PRODUCE, 3);
+    const lostBefore = faults.answersLost;
     const lost = await sut.write(topic, batch('lost'));
+    expect(faults.answersLost - lostBefore).toBe(3);
     expect(lost.error).toBeDefined();
     expect(lost.baseOffsets.size).toBe(0);
     // Same sequence numbers and count as the lost request: without a new producer id the broker

@@ -3,7 +3,7 @@ import { Kafka as KafkaClient, logLevel } from 'kafkajs';
 import { loadConfig } from '@app/config';
 import { Admin as PlatformaticAdmin, Consumer } from '@platformatic/kafka';
 import { LogReader, type FetchWait, type LogRecord } from '@app/kafka';
-import { eventually, KafkaWireFaults, uniqueName } from '@app/testing';
+import { eventually, KafkaApi, KafkaWireFaults, uniqueName } from '@app/testing';
 
 interface Read {
   partition: number;
@@ -106,6 +106,30 @@ describe('LogReader: partitions read from chosen offsets, without a group (real 
     await eventually('the records left', () => (read.length >= 4 ? true : undefined), 10_000);
     expect(read.map((r) => Number(r.offset))).toEqual([6, 7, 8, 9]);
     await eventually('fetching again without failures', () => (reader.isFailing ? undefined : true), 5_000);
+  });
+
+  it('fetches again from its own positions when fetch answers are lost on the wire: each record once, in order, none missing', async () => {
+    const faults = new KafkaWireFaults();
+    try {
+      const topic = await topicWith(2, []);
+      const { read } = readerOf(topic, new Map([[0, 0n], [1, 0n]]));
+      await new Promise((r) => setTimeout(r, 500)); // the first fetch is waiting at the broker
+      // Records arrive in four writes; the answers to five fetches in between are lost (the
+      // broker sent them, the connection died), each after the broker had moved past records.
+      faults.loseAnswers(KafkaApi.FETCH, 5);
+      for (let w = 0; w < 4; w++) {
+        await producer.send({ topic, messages: Array.from({ length: 10 }, (_, n) => ({ partition: n % 2, value: `w${w}-${n}` })) });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await eventually('every record', () => (read.length >= 40 ? true : undefined), 20_000);
+      await new Promise((r) => setTimeout(r, 500)); // and nothing twice
+      expect(faults.answersLost).toBe(5);
+      const offsets = (p: number) => read.filter((r) => r.partition === p).map((r) => Number(r.offset));
+      expect(offsets(0)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(offsets(1)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      faults.uninstall();
+    }
   });
 
   it('reports failing while its connections are cut (the gateway is then not ready), and reads on from where it was once they work: each record once, no gap', async () => {

@@ -17,6 +17,8 @@ export class KafkaWireFaults {
   private cut: true | string | undefined;
   /** Each open socket, with the client id of its last request. */
   private readonly sockets = new Map<net.Socket, string | undefined>();
+  /** Answers lost so far. */
+  private lost = 0;
 
   constructor() {
     const original = this.original;
@@ -31,6 +33,11 @@ export class KafkaWireFaults {
    */
   loseAnswers(api: number, count: number): void {
     this.answersToLose.set(api, count);
+  }
+
+  /** How many answers were lost so far (a test checks that its fault happened). */
+  get answersLost(): number {
+    return this.lost;
   }
 
   /**
@@ -87,6 +94,7 @@ export class KafkaWireFaults {
     socket.emit = ((event: string | symbol, ...args: unknown[]) => {
       const data = args[0];
       if (event === 'data' && losing.size > 0 && Buffer.isBuffer(data) && data.length >= 8 && losing.has(data.readInt32BE(4))) {
+        this.lost += 1;
         socket.destroy();
         return true;
       }
