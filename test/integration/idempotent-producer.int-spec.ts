@@ -28,7 +28,7 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     return topic;
   }
 
-  function producer(options: { retries?: number } = {}): { producer: IdempotentProducer; logged: string[] } {
+  function producer(options: { retries?: number; recordsPerProducerId?: number } = {}): { producer: IdempotentProducer; logged: string[] } {
     const logged: string[] = [];
     const sut = new IdempotentProducer({ brokers, clientId: uniqueName('it-producer'), log: (m) => logged.push(m), ...options });
     closing.push(sut);
@@ -92,6 +92,20 @@ describe('IdempotentProducer: each record written once, whatever happens to the 
     expect(next.baseOffsets.get(0)).toBe(3n);
     expect(values(await logOf(topic, 6))).toEqual(['lost-1', 'lost-2', 'lost-3', 'next-1', 'next-2', 'next-3']);
     expect(logged).toEqual([expect.stringMatching(/^producer id \d+ renewed as \d+ after a failed write$/)]);
+  });
+
+  it('takes a new producer id before the sequence numbers of a partition would run out, and writes on at the next offsets', async () => {
+    const topic = await newTopic();
+    const { producer: sut, logged } = producer({ recordsPerProducerId: 4 });
+    await sut.connect();
+    const offsets: Array<bigint | undefined> = [];
+    for (const name of ['a', 'b', 'c']) offsets.push((await sut.write(topic, batch(name))).baseOffsets.get(0));
+    expect(offsets).toEqual([0n, 3n, 6n]);
+    expect(values(await logOf(topic, 9))).toEqual(['a', 'b', 'c'].flatMap((n) => [`${n}-1`, `${n}-2`, `${n}-3`]));
+    expect(logged).toEqual([
+      expect.stringMatching(/^producer id \d+ renewed as \d+ before its sequence numbers run out$/),
+      expect.stringMatching(/^producer id \d+ renewed as \d+ before its sequence numbers run out$/),
+    ]);
   });
 
   it('writes a key as given, and a record without key or value (a tombstone) as such', async () => {

@@ -31,6 +31,8 @@ export interface IdempotentProducerOptions {
   readonly log: (message: string) => void;
   /** Retries of one request before the write fails (default 30, ~28 s). At least 2: the library takes 0 and 1 for no limit. */
   readonly retries?: number;
+  /** Records written under one producer id before it is renewed (default and upper bound: RECORDS_PER_PRODUCER_ID). */
+  readonly recordsPerProducerId?: number;
 }
 
 /**
@@ -65,8 +67,10 @@ export class IdempotentProducer implements RecordWriter {
   /** A failure since the last write: the producer id must be renewed before the next one. */
   private renewBeforeWrite = false;
   private recordsWritten = 0;
+  private readonly recordsPerProducerId: number;
 
   constructor(private readonly options: IdempotentProducerOptions) {
+    this.recordsPerProducerId = Math.min(options.recordsPerProducerId ?? RECORDS_PER_PRODUCER_ID, RECORDS_PER_PRODUCER_ID);
     this.producer = new Producer({
       clientId: options.clientId,
       bootstrapBrokers: options.brokers,
@@ -86,7 +90,7 @@ export class IdempotentProducer implements RecordWriter {
   async write(topic: string, records: readonly WriteRecord[]): Promise<WriteOutcome> {
     try {
       if (this.renewBeforeWrite) await this.renew('after a failed write');
-      else if (this.recordsWritten + records.length > RECORDS_PER_PRODUCER_ID) await this.renew('before its sequence numbers run out');
+      else if (this.recordsWritten + records.length > this.recordsPerProducerId) await this.renew('before its sequence numbers run out');
       const result = await this.producer.send({ messages: records.map((r) => toMessage(topic, r)) });
       this.recordsWritten += records.length;
       return { baseOffsets: baseOffsetsOf(result.offsets) };
