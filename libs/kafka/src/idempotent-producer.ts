@@ -1,4 +1,5 @@
 import { Producer, ProduceAcks, type MessageToProduce } from '@platformatic/kafka';
+import { KAFKA_RETRY } from './kafka-retry';
 
 /** One record to write. Without a partition, the library's murmur2 of the key picks it. */
 export interface WriteRecord {
@@ -29,7 +30,7 @@ export interface IdempotentProducerOptions {
   readonly brokers: string[];
   readonly clientId: string;
   readonly log: (message: string) => void;
-  /** Retries of one request before the write fails (default 30, ~28 s). At least 2: the library takes 0 and 1 for no limit. */
+  /** Retries of one request before the write fails (default KAFKA_RETRY.retries, ~28 s). At least 2: the library takes 0 and 1 for no limit. */
   readonly retries?: number;
   /** Records written under one producer id before it is renewed (default and upper bound: RECORDS_PER_PRODUCER_ID). */
   readonly recordsPerProducerId?: number;
@@ -41,10 +42,6 @@ export interface IdempotentProducerOptions {
  * Counted over all partitions together (an upper bound for each): at 1,000 records/s, every 24 days.
  */
 const RECORDS_PER_PRODUCER_ID = 2 ** 31 - 2 ** 20;
-/** Retries of one request (broker restarts, leader moves): ~28 s, as the project's kafkajs clients (KafkaModule). */
-const RETRIES = 30;
-const RETRY_FIRST_MS = 100;
-const RETRY_MAX_MS = 1_000;
 
 /**
  * An idempotent Kafka producer (acks from all in-sync replicas; a request the client retries is
@@ -77,8 +74,9 @@ export class IdempotentProducer implements RecordWriter {
       idempotent: true,
       acks: ProduceAcks.ALL,
       autocreateTopics: false,
-      retries: options.retries ?? RETRIES,
-      retryDelay: (_client, _operation, attempt) => Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1)),
+      // Broker restarts and leader moves are retried with the project's backoff (KAFKA_RETRY).
+      retries: options.retries ?? KAFKA_RETRY.retries,
+      retryDelay: (_client, _operation, attempt) => Math.min(KAFKA_RETRY.maxMs, KAFKA_RETRY.firstMs * 2 ** (attempt - 1)),
     });
   }
 

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { Kafka, logLevel } from 'kafkajs';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { kafkaLogCreator } from './kafka-log';
+import { KAFKA_RETRY } from './kafka-retry';
 import { KAFKA_CLIENT } from './kafka.tokens';
 import { MessagesTopic } from './messages-topic';
 
@@ -17,11 +18,9 @@ import { MessagesTopic } from './messages-topic';
           brokers: config.kafka.brokers,
           logLevel: logLevel.WARN,
           logCreator: kafkaLogCreator,
-          // Backoff capped at 1 s, so after a broker outage every client is back within a second
-          // of it (the default cap of 30 s kept sends failing for ~6 s after it was up), and 30
-          // retries (~28 s) before kafkajs gives up: a consumer that gives up restarts as a new
-          // group member, which waits for its old self to expire (the live stream's 6 s session).
-          retry: { initialRetryTime: 100, maxRetryTime: 1_000, retries: 30 },
+          // The project's backoff (KAFKA_RETRY). A consumer that gives up after its retries
+          // restarts as a new group member (restartAfterCrashes).
+          retry: { initialRetryTime: KAFKA_RETRY.firstMs, maxRetryTime: KAFKA_RETRY.maxMs, retries: KAFKA_RETRY.retries },
         }),
     },
     MessagesTopic,

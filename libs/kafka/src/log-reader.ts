@@ -1,6 +1,7 @@
 import { Consumer, type fetchV17 } from '@platformatic/kafka';
 import { ExponentialBackoff, type IBackoff } from 'cockatiel';
 import { recordsFrom, type LogRecord } from './fetched-records';
+import { KAFKA_RETRY } from './kafka-retry';
 
 /** A fetch's wait at the broker: it answers once it has `minBytes` or `maxWaitMs` have passed. */
 export interface FetchWait {
@@ -28,12 +29,6 @@ interface Layout {
   readonly byLeader: ReadonlyMap<number, number[]>;
 }
 
-/**
- * The longest pause between two failed fetches, and the first one (cockatiel's exponential
- * backoff, as restartAfterCrashes uses).
- */
-const BACKOFF_MAX_MS = 1_000;
-const BACKOFF_FIRST_MS = 100;
 const PARTITION_MAX_BYTES = 1_048_576;
 const FETCH_MAX_BYTES = 8_388_608;
 
@@ -71,7 +66,8 @@ export class LogReader {
   private layout: Layout | undefined;
   /** Failed attempts in a row (for the log), and the backoff they have reached (none while fetches succeed). */
   private failures = 0;
-  private readonly backoffs = new ExponentialBackoff({ initialDelay: BACKOFF_FIRST_MS, maxDelay: BACKOFF_MAX_MS });
+  /** The project's backoff between failed fetches (KAFKA_RETRY; cockatiel's exponential, as restartAfterCrashes uses); it never gives up. */
+  private readonly backoffs = new ExponentialBackoff({ initialDelay: KAFKA_RETRY.firstMs, maxDelay: KAFKA_RETRY.maxMs });
   private backoff: IBackoff<unknown> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
