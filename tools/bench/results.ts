@@ -58,7 +58,8 @@ export interface SweepPoint extends Pick<LoadResult, (typeof SWEEP_MEDIAN_FIELDS
 
 export interface SweepResults extends ResultsHeader {
   scenario: 'sweep';
-  config: { clients: number; rooms: number; rates: number[]; rounds: number; secondsPerPoint: number };
+  /** `client`: the load generator's Socket.IO client stack (absent before it was an option: socket.io). */
+  config: { client?: 'raw' | 'socket.io'; clients: number; rooms: number; rates: number[]; rounds: number; secondsPerPoint: number };
   runs: SweepRun[];
   points: SweepPoint[];
   /**

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ClientStack } from '../loadgen/connections';
 import type { LoadResult } from '../loadgen/result';
 import { cell, componentPidFiles, hostInfo, intListOption, intOption, progress, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { sweepPoints, sweepSaturation } from './aggregate';
@@ -22,6 +23,8 @@ interface SweepOptions {
   rooms: number;
   seconds: number;
   systems: System[];
+  /** The load generator's client stack (tools/loadgen/connections.ts, ClientStack). */
+  client: ClientStack;
 }
 
 function parseSweepOptions(argv: string[]): SweepOptions {
@@ -35,12 +38,15 @@ function parseSweepOptions(argv: string[]): SweepOptions {
       rooms: { type: 'string', default: '30' },
       seconds: { type: 'string', default: '10' },
       systems: { type: 'string', default: 'chatstream,baseline' },
+      client: { type: 'string', default: 'raw' },
     },
     strict: true,
   });
   const outDir = values['out-dir'];
   if (!outDir) throw new Error('--out-dir is required');
   const clients = intOption('clients', values.clients, 1, 5_000);
+  const client = values.client;
+  if (client !== 'raw' && client !== 'socket.io') throw new Error(`--client must be raw or socket.io (got '${client}')`);
   return {
     outDir,
     rates: intListOption('rates', values.rates, 1, 100_000),
@@ -49,6 +55,7 @@ function parseSweepOptions(argv: string[]): SweepOptions {
     rooms: intOption('rooms', values.rooms, 1, clients),
     seconds: intOption('seconds', values.seconds, 1, 120),
     systems: systemsOption(values.systems),
+    client,
   };
 }
 
@@ -61,7 +68,7 @@ function runLoad(o: SweepOptions, system: System, round: number, offered: number
   const components = Object.entries(componentPidFiles(system)).flatMap(([name, files]) => ['--component', `${name}=${files.join('+')}`]);
   const args = [
     join(__dirname, '../loadgen/loadgen.js'),
-    ...['--mode', system, '--url', urlOf(system), '--label', `${system} ${offered}/s r${round}`],
+    ...['--mode', system, '--client', o.client, '--url', urlOf(system), '--label', `${system} ${offered}/s r${round}`],
     ...['--clients', String(clients), '--rooms', String(rooms), '--messages', String(messages), '--interval', String(intervalMs)],
     ...['--warmup', '2', '--max-seconds', String(seconds + 60), '--drain-seconds', '10', '--out', out, '--progress'],
     ...['--pid-files', socketServerPidFiles(system).join(',')],
@@ -113,9 +120,9 @@ async function main(): Promise<void> {
     scenario: 'sweep',
     createdAt: new Date().toISOString(),
     host: hostInfo(),
-    command: `npm run bench -- sweep --rates ${rates.join(',')} --rounds ${rounds} --clients ${clients} --rooms ${rooms} --seconds ${seconds}`,
+    command: `npm run bench -- sweep --rates ${rates.join(',')} --rounds ${rounds} --clients ${clients} --rooms ${rooms} --seconds ${seconds} --client ${o.client}`,
     seconds: Math.round((Date.now() - started) / 1000),
-    config: { clients, rooms, rates, rounds, secondsPerPoint: seconds },
+    config: { client: o.client, clients, rooms, rates, rounds, secondsPerPoint: seconds },
     runs,
     points,
     saturation: sweepSaturation(points),
@@ -161,7 +168,7 @@ export function summary(results: SweepResults): string {
     })
     .join('\n');
   return [
-    `sweep: ${results.config.clients} clients in ${results.config.rooms} rooms, ${results.config.secondsPerPoint} s per point, medians of ${results.config.rounds} rounds (c = chatstream, b = baseline; latencies in ms)`,
+    `sweep: ${results.config.clients} clients in ${results.config.rooms} rooms, ${results.config.secondsPerPoint} s per point, medians of ${results.config.rounds} rounds, load generator client ${results.config.client ?? 'socket.io'} (c = chatstream, b = baseline; latencies in ms)`,
     main,
     '',
     cpu,

@@ -8,7 +8,7 @@ export function loadResult(over: Partial<LoadResult> = {}): LoadResult {
     mode: 'chatstream',
     url: 'http://127.0.0.1:3001',
     startedAt: '2025-01-01T00:00:00.000Z',
-    config: { clients: 100, rooms: 10, messagesPerClient: 10, intervalMs: 100, warmupPerClient: 0, maxSeconds: 60, offeredPerSecond: 1000 },
+    config: { client: 'raw', clients: 100, rooms: 10, messagesPerClient: 10, intervalMs: 100, warmupPerClient: 0, maxSeconds: 60, offeredPerSecond: 1000 },
     distribution: {},
     roomsSpanningReplicas: 0,
     sent: 1000,

@@ -12,8 +12,8 @@ import { formatResult } from './result';
 /**
  * chatstream's load generator (DESIGN.md "Performance model"); a benchmark, not a test.
  *
- * Connects `clients` sockets (websocket only; chatstream through the SDK, libs/client, the baseline
- * directly: see connections.ts), each from its own /24 of 127.0.0.0/8 (sourceAddress) so that
+ * Connects `clients` sockets (websocket only; by default speaking the Socket.IO protocol on `ws`
+ * itself, or with socket.io-client: see connections.ts), each from its own /24 of 127.0.0.0/8 (sourceAddress) so that
  * Nginx's ip_hash spreads them over the replicas; the clients of each replica are dealt over the
  * rooms, so every room has members on every replica. After `warmup`
  * unmeasured messages, every client sends `messages` messages, one every `interval` ms (open
@@ -96,10 +96,11 @@ class LoadRun {
     this.errors[code] = (this.errors[code] ?? 0) + 1;
   }
 
-  /** chatstream through the SDK's transport; the baseline (not chatstream) with socket.io-client as it is. */
+  /** chatstream after a login, the baseline (not chatstream) with a username; connections.ts. */
   private async connect(i: number): Promise<Client> {
     const settings = {
       url: this.o.url,
+      client: this.o.client,
       username: `load-${this.o.mode}-${i}-${randomUUID().slice(0, 6)}`,
       localAddress: sourceAddress(this.o.firstSubnet + i),
       timeoutMs: Math.max(1, Math.min(15_000, this.left())),
@@ -378,6 +379,7 @@ async function main(): Promise<void> {
       url: o.url,
       startedAt,
       config: {
+        client: o.client,
         clients: o.clients,
         rooms: o.rooms,
         messagesPerClient: o.messages,

@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type { ClientStack } from './connections';
+
 export type Mode = 'chatstream' | 'baseline';
 
 export interface LoadOptions {
   mode: Mode;
+  client: ClientStack;
   url: string;
   clients: number;
   rooms: number;
@@ -29,6 +32,7 @@ export interface LoadOptions {
 
 export const USAGE = `usage: node dist/tools/loadgen/loadgen.js [options]   (each also as an env variable)
   --mode chatstream|baseline   LOADGEN_MODE          chatstream: login + JWT; baseline: auth {username}
+  --client raw|socket.io       LOADGEN_CLIENT        raw (default): the Socket.IO protocol on ws itself; socket.io: socket.io-client
   --url URL                    LOADGEN_URL           default http://127.0.0.1:3001 (baseline: :3002)
   --clients N                  LOADGEN_CLIENTS       default 60 (client i binds sourceAddress(first-subnet + i) of @app/client)
   --rooms N                    LOADGEN_ROOMS         default 6 (each room gets members on every replica)
@@ -63,6 +67,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
     args: argv,
     options: {
       mode: { type: 'string' },
+      client: { type: 'string' },
       url: { type: 'string' },
       clients: { type: 'string' },
       rooms: { type: 'string' },
@@ -91,6 +96,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
   const modeRaw = pick(values.mode, 'LOADGEN_MODE', 'chatstream');
   if (modeRaw !== 'chatstream' && modeRaw !== 'baseline') throw new Error(`--mode must be chatstream or baseline (got '${modeRaw}')`);
   const mode: Mode = modeRaw;
+  const client = pick(values.client, 'LOADGEN_CLIENT', 'raw');
+  if (client !== 'raw' && client !== 'socket.io') throw new Error(`--client must be raw or socket.io (got '${client}')`);
   const url = pick(values.url, 'LOADGEN_URL', mode === 'chatstream' ? 'http://127.0.0.1:3001' : 'http://127.0.0.1:3002').replace(/\/+$/, '');
   const clients = int('--clients', pick(values.clients, 'LOADGEN_CLIENTS', '60'), 1, 20_000);
   const rooms = int('--rooms', pick(values.rooms, 'LOADGEN_ROOMS', '6'), 1, clients);
@@ -112,6 +119,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
   });
   return {
     mode,
+    client,
     url,
     clients,
     rooms,

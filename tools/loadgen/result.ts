@@ -5,6 +5,8 @@ export interface LoadResult {
   url: string;
   startedAt: string;
   config: {
+    /** The load generator's Socket.IO client stack (absent in results before it was an option: socket.io). */
+    client: 'raw' | 'socket.io';
     clients: number;
     rooms: number;
     messagesPerClient: number;
@@ -98,7 +100,7 @@ export const fmt = (v: unknown): string => (v === null || v === undefined ? '-' 
 export function formatResult(r: LoadResult): string {
   const c = r.config;
   const lines = [
-    `${r.label} (${r.mode}) ${r.url}: ${c.clients} clients, ${c.rooms} rooms, ${c.messagesPerClient} msgs/client every ${c.intervalMs} ms ` +
+    `${r.label} (${r.mode}, ${c.client} client) ${r.url}: ${c.clients} clients, ${c.rooms} rooms, ${c.messagesPerClient} msgs/client every ${c.intervalMs} ms ` +
       `(offered ${fmt(c.offeredPerSecond)} msg/s), warm-up ${c.warmupPerClient}`,
     `  clients per instance: ${Object.entries(r.distribution)
       .sort(([a], [b]) => a.localeCompare(b))
