@@ -21,6 +21,12 @@ import type { JoinCase, JoinResults } from './results';
  * room): a stress of joins. With `--rate N`, joins start at N per second whatever the answers do
  * (an open loop, as users arrive), each on a joiner that is free, and each is timed from when it
  * was due, so a join that waited for a free joiner counts its wait.
+ *
+ * The cases are measured after `--warmup-seconds` (default 30) of the same load, unmeasured: the
+ * traffic flows and the joiners join every case's room at the same pace. Without it the first
+ * case measured the topology's first minute (V8 and the JVM still compiling, a restarted
+ * gateway's first join of each room reading the store), not a system under steady load. What the
+ * warm-up's joins took is reported too (`warmup`), so the cold figure stays visible.
  */
 const JOINERS = 12;
 const BEHIND = [10, 1_000];
@@ -34,6 +40,7 @@ function parseJoinOptions(argv: string[]) {
       joins: { type: 'string', default: '300' },
       traffic: { type: 'string', default: '500' },
       rate: { type: 'string', default: '0' },
+      'warmup-seconds': { type: 'string', default: '30' },
     },
     strict: true,
   });
@@ -44,6 +51,7 @@ function parseJoinOptions(argv: string[]) {
     joins: intOption('joins', values.joins, 1, 100_000),
     traffic: intOption('traffic', values.traffic, 0, 10_000),
     rate: intOption('rate', values.rate, 0, 1_000),
+    warmupSeconds: intOption('warmup-seconds', values['warmup-seconds'], 0, 600),
   };
 }
 
@@ -125,13 +133,17 @@ async function runCase(sockets: Socket[], room: SeededRoom, behind: number, join
   return { roomSize: room.size, behind, joins: times.length, p50: r(percentile(times, 50)), p95: r(percentile(times, 95)), p99: r(percentile(times, 99)), max: r(percentile(times, 100)), errors };
 }
 
-/** The background traffic: a load generator run long enough to cover every case. */
-function startTraffic(perSecond: number, seconds: number, out: string): { done: Promise<LoadResult | null> } {
+/**
+ * The background traffic: a load generator run long enough to cover every case. Its own
+ * unmeasured warm-up spans the joins' warm-up, so its figures (ack p99) cover the measured joins.
+ */
+function startTraffic(perSecond: number, warmupSeconds: number, seconds: number, out: string): { done: Promise<LoadResult | null> } {
   const clients = 150;
   const interval = Math.round((clients * 1000) / perSecond);
+  const perClient = (s: number): number => Math.max(1, Math.ceil((s * 1000) / interval));
   const args = [join(__dirname, '../loadgen/loadgen.js'), '--mode', 'chatstream', '--url', CHATSTREAM_URL, '--label', `join traffic ${perSecond}/s`,
-    '--clients', String(clients), '--rooms', '15', '--interval', String(interval), '--messages', String(Math.ceil((seconds * 1000) / interval)),
-    '--warmup', '1', '--max-seconds', String(seconds + 60), '--out', out];
+    '--clients', String(clients), '--rooms', '15', '--interval', String(interval), '--messages', String(perClient(seconds)),
+    '--warmup', String(perClient(warmupSeconds)), '--max-seconds', String(warmupSeconds + seconds + 60), '--out', out];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   return {
     done: new Promise((resolve) => child.on('exit', (code) => resolve(code === 0 ? (JSON.parse(readFileSync(out, 'utf8')) as LoadResult) : null))),
@@ -147,9 +159,18 @@ async function main(): Promise<void> {
   const cases: JoinCase[] = [];
   // Traffic for as long as the cases take, at most (roughly) 20 s per case.
   const trafficSeconds = Math.min(240, 20 * o.sizes.length * BEHIND.length);
-  const traffic = o.traffic > 0 ? startTraffic(o.traffic, trafficSeconds, join(o.outDir, 'traffic.json')) : null;
+  const traffic = o.traffic > 0 ? startTraffic(o.traffic, o.warmupSeconds, trafficSeconds, join(o.outDir, 'traffic.json')) : null;
+  const warmup: JoinCase[] = [];
   try {
-    if (traffic) await sleep(8_000); // the load generator connects, joins and warms up first
+    if (traffic) await sleep(8_000); // the load generator connects and joins its rooms first
+    if (o.warmupSeconds > 0) {
+      // The same pace as the cases (back to back: as many as fit), every case's room in turn.
+      const kinds = o.sizes.length * BEHIND.length;
+      const perCase = Math.max(JOINERS, Math.ceil((Math.max(0, o.warmupSeconds - 8) * (o.rate > 0 ? o.rate : 20)) / kinds));
+      progress('join', `warm-up: ${perCase} unmeasured joins of each case's room${traffic ? ` with ${o.traffic} sends/s in other rooms` : ''}`);
+      for (const size of o.sizes) for (const behind of BEHIND) warmup.push(await runCase(sockets, rooms.get(size)!, behind, perCase, o.rate));
+      progress('join', `  warm-up joins: p99 ${warmup.map((c) => cell(c.p99)).join(' / ')} ms, max ${warmup.map((c) => cell(c.max)).join(' / ')} ms`);
+    }
     for (const size of o.sizes) {
       for (const behind of BEHIND) {
         const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
@@ -167,11 +188,12 @@ async function main(): Promise<void> {
     scenario: 'join',
     createdAt: new Date().toISOString(),
     host: hostInfo(),
-    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic} --rate ${o.rate}`,
+    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic} --rate ${o.rate} --warmup-seconds ${o.warmupSeconds}`,
     seconds: Math.round((Date.now() - started) / 1000),
-    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic, joinsPerSecond: o.rate },
+    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic, joinsPerSecond: o.rate, warmupSeconds: o.warmupSeconds },
     traffic: { ackedPerSecond: t?.ackedPerSecond ?? null, ackP99: t?.ackP99 ?? null, failed: t?.failed ?? 0 },
     cases,
+    warmup,
   };
   writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(joinSummary(results));
@@ -180,10 +202,19 @@ async function main(): Promise<void> {
 export function joinSummary(results: JoinResults): string {
   return [
     `join: room:join with since on seeded rooms (${results.config.joinsPerSecond ? `${results.config.joinsPerSecond} joins/s` : 'joins back to back'}) while ${results.config.trafficPerSecond} sends/s flow elsewhere ` +
-      `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms); latencies in ms`,
+      `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms), measured after ${results.config.warmupSeconds ?? 0} s of the same load unmeasured (warm-up rows); latencies in ms`,
     table(
       ['room size', 'since', 'joins', 'p50', 'p95', 'p99', 'max', 'errors'],
-      results.cases.map((c) => [c.roomSize.toLocaleString('en-US'), `last - ${c.behind}`, String(c.joins), cell(c.p50), cell(c.p95), cell(c.p99), cell(c.max), JSON.stringify(c.errors)]),
+      [...results.cases.map((c) => ['', c] as const), ...(results.warmup ?? []).map((c) => ['warm-up: ', c] as const)].map(([kind, c]) => [
+        `${kind}${c.roomSize.toLocaleString('en-US')}`,
+        `last - ${c.behind}`,
+        String(c.joins),
+        cell(c.p50),
+        cell(c.p95),
+        cell(c.p99),
+        cell(c.max),
+        JSON.stringify(c.errors),
+      ]),
     ),
   ].join('\n');
 }

@@ -178,10 +178,14 @@ export interface JoinResults extends ResultsHeader {
     trafficPerSecond: number;
     /** Joins started per second (an open loop); 0 or absent: each joiner joins again once it has left. */
     joinsPerSecond?: number;
+    /** Seconds of the same load (traffic and joins, unmeasured) before the cases; absent: none. */
+    warmupSeconds?: number;
   };
   /** What the background traffic achieved while the joins ran. */
   traffic: { ackedPerSecond: number | null; ackP99: number | null; failed: number };
   cases: JoinCase[];
+  /** The warm-up's joins, per case (the cold figures); absent before it existed. */
+  warmup?: JoinCase[];
 }
 
 export type BenchResults = SweepResults | HistoryResults | ConnectionsResults | JoinResults;
