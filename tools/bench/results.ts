@@ -3,6 +3,7 @@
  * back by the chart renderer and docs. Latencies in ms, rates per second, memory in KiB/MiB as
  * named; null where a figure could not be measured.
  */
+import type { ClientStack } from '../loadgen/connections';
 import type { LoadResult } from '../loadgen/result';
 
 export type System = 'chatstream' | 'baseline';
@@ -59,7 +60,7 @@ export interface SweepPoint extends Pick<LoadResult, (typeof SWEEP_MEDIAN_FIELDS
 export interface SweepResults extends ResultsHeader {
   scenario: 'sweep';
   /** `client`: the load generator's Socket.IO client stack (absent before it was an option: socket.io). */
-  config: { client?: 'raw' | 'socket.io'; clients: number; rooms: number; rates: number[]; rounds: number; secondsPerPoint: number };
+  config: { client?: ClientStack; clients: number; rooms: number; rates: number[]; rounds: number; secondsPerPoint: number };
   runs: SweepRun[];
   points: SweepPoint[];
   /**

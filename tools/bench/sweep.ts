@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ClientStack } from '../loadgen/connections';
+import { parseClientStack, type ClientStack } from '../loadgen/connections';
 import type { LoadResult } from '../loadgen/result';
 import { cell, componentPidFiles, hostInfo, intListOption, intOption, progress, socketServerPidFiles, systemsOption, table, urlOf } from './bench-env';
 import { sweepPoints, sweepSaturation } from './aggregate';
@@ -45,8 +45,7 @@ function parseSweepOptions(argv: string[]): SweepOptions {
   const outDir = values['out-dir'];
   if (!outDir) throw new Error('--out-dir is required');
   const clients = intOption('clients', values.clients, 1, 5_000);
-  const client = values.client;
-  if (client !== 'raw' && client !== 'socket.io') throw new Error(`--client must be raw or socket.io (got '${client}')`);
+  const client = parseClientStack(values.client);
   return {
     outDir,
     rates: intListOption('rates', values.rates, 1, 100_000),

@@ -21,11 +21,18 @@ export interface LoadConnection {
 
 /**
  * Which Socket.IO client stack the load generator drives the servers with: `raw` speaks the
- * protocol on a `ws` WebSocket itself (raw-socket-io.ts, the default: a third less of the shared
- * CPU), `socket.io` uses socket.io-client (chatstream through the SDK's transport), as the
- * figures before 2026-12-07 night were measured. The frames on the wire are the same.
+ * protocol on a `ws` WebSocket itself (raw-socket-io.ts, the default: ~15 % less of the load
+ * generator's CPU, which the servers share), `socket.io` uses socket.io-client (chatstream through
+ * the SDK's transport), as the figures before 2026-12-07 night were measured. The frames on the
+ * wire are the same.
  */
 export type ClientStack = 'raw' | 'socket.io';
+
+/** A `--client` value (load generator or sweep) as a ClientStack, or a clear error. */
+export function parseClientStack(value: string): ClientStack {
+  if (value !== 'raw' && value !== 'socket.io') throw new Error(`--client must be raw or socket.io (got '${value}')`);
+  return value;
+}
 
 export interface ConnectSettings {
   url: string;
@@ -46,9 +53,9 @@ interface Wire {
 }
 
 /**
- * chatstream through the SDK's lower layer: its login and its socket.io-client transport (the
- * same socket options as every SDK client; no reconnection: a lost connection is counted, not
- * recovered). Not the SDK's ChatClient: its per-message work (a room feed and an emitter on every
+ * chatstream after the SDK's login, through raw-socket-io.ts or the SDK's socket.io-client
+ * transport (the same socket options as every SDK client; no reconnection either way: a lost
+ * connection is counted, not recovered). Not the SDK's ChatClient: its per-message work (a room feed and an emitter on every
  * delivery, retry bookkeeping on every send) was ~4 % of the load generator's busy CPU in a
  * profile at 21k deliveries/s, and it is work the baseline's client does not do, so the
  * chatstream/baseline ratio would measure the clients too. Its de-duplication would also hide the

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type { ClientStack } from './connections';
+import { parseClientStack, type ClientStack } from './connections';
 
 export type Mode = 'chatstream' | 'baseline';
 
@@ -96,8 +96,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): LoadOption
   const modeRaw = pick(values.mode, 'LOADGEN_MODE', 'chatstream');
   if (modeRaw !== 'chatstream' && modeRaw !== 'baseline') throw new Error(`--mode must be chatstream or baseline (got '${modeRaw}')`);
   const mode: Mode = modeRaw;
-  const client = pick(values.client, 'LOADGEN_CLIENT', 'raw');
-  if (client !== 'raw' && client !== 'socket.io') throw new Error(`--client must be raw or socket.io (got '${client}')`);
+  const client = parseClientStack(pick(values.client, 'LOADGEN_CLIENT', 'raw'));
   const url = pick(values.url, 'LOADGEN_URL', mode === 'chatstream' ? 'http://127.0.0.1:3001' : 'http://127.0.0.1:3002').replace(/\/+$/, '');
   const clients = int('--clients', pick(values.clients, 'LOADGEN_CLIENTS', '60'), 1, 20_000);
   const rooms = int('--rooms', pick(values.rooms, 'LOADGEN_ROOMS', '6'), 1, clients);

@@ -1,3 +1,5 @@
+import type { ClientStack } from './connections';
+
 /** One load generator run (the JSON line it prints). Latencies in ms; null where not measurable. */
 export interface LoadResult {
   label: string;
@@ -6,7 +8,7 @@ export interface LoadResult {
   startedAt: string;
   config: {
     /** The load generator's Socket.IO client stack (absent in results before it was an option: socket.io). */
-    client: 'raw' | 'socket.io';
+    client: ClientStack;
     clients: number;
     rooms: number;
     messagesPerClient: number;
