@@ -53,7 +53,7 @@ export const envSchema = z
     // this many ms have passed. 1 byte answers every produce request alone (one fetch per request
     // and gateway); a few KB with a wait of a few ms lets a fetch carry several (README).
     KAFKA_LIVE_FETCH_MIN_BYTES: positiveInt.max(1_048_576).default(1),
-    KAFKA_LIVE_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(250),
+    KAFKA_LIVE_FETCH_MAX_WAIT_MS: positiveInt.max(5_000).default(2_000),
     // The same, for a fetch that follows one that returned at least BUSY_MIN_RECORDS records
     // (LogReader, libs/kafka): under traffic a fetch gathers up to this many ms of records,
     // idle it still wakes on the first. A wait of 0 turns it off (every fetch uses the two above).
