@@ -30,6 +30,10 @@ import type { JoinCase, JoinResults } from './results';
  */
 const JOINERS = 12;
 const BEHIND = [10, 1_000];
+/** How long the background load generator gets to connect and join its rooms before any join. */
+const TRAFFIC_START_SECONDS = 8;
+/** Warm-up joins per second when the cases run back to back (a pace users could produce). */
+const BACK_TO_BACK_WARMUP_RATE = 20;
 
 function parseJoinOptions(argv: string[]) {
   const { values } = parseArgs({
@@ -156,30 +160,35 @@ async function main(): Promise<void> {
   mkdirSync(o.outDir, { recursive: true });
   const { rooms } = await seededRooms(CHATSTREAM_URL, o.sizes);
   const sockets = await connectJoiners();
-  const cases: JoinCase[] = [];
+  // Every case: each room size with each distance of `since`, in this order.
+  const eachCase = async (run: (room: SeededRoom, behind: number) => Promise<JoinCase>): Promise<JoinCase[]> => {
+    const out: JoinCase[] = [];
+    for (const size of o.sizes) for (const behind of BEHIND) out.push(await run(rooms.get(size)!, behind));
+    return out;
+  };
+  let cases: JoinCase[] = [];
   // Traffic for as long as the cases take, at most (roughly) 20 s per case.
   const trafficSeconds = Math.min(240, 20 * o.sizes.length * BEHIND.length);
   const traffic = o.traffic > 0 ? startTraffic(o.traffic, o.warmupSeconds, trafficSeconds, join(o.outDir, 'traffic.json')) : null;
-  const warmup: JoinCase[] = [];
+  let warmup: JoinCase[] = [];
   try {
-    if (traffic) await sleep(8_000); // the load generator connects and joins its rooms first
+    const waited = traffic ? TRAFFIC_START_SECONDS : 0;
+    if (traffic) await sleep(waited * 1000);
     if (o.warmupSeconds > 0) {
-      // The same pace as the cases (back to back: as many as fit), every case's room in turn.
+      // At the cases' pace (back to back: as many joins as BACK_TO_BACK_WARMUP_RATE would start), every case's room in turn.
       const kinds = o.sizes.length * BEHIND.length;
-      const perCase = Math.max(JOINERS, Math.ceil((Math.max(0, o.warmupSeconds - 8) * (o.rate > 0 ? o.rate : 20)) / kinds));
+      const perCase = Math.max(JOINERS, Math.ceil((Math.max(0, o.warmupSeconds - waited) * (o.rate > 0 ? o.rate : BACK_TO_BACK_WARMUP_RATE)) / kinds));
       progress('join', `warm-up: ${perCase} unmeasured joins of each case's room${traffic ? ` with ${o.traffic} sends/s in other rooms` : ''}`);
-      for (const size of o.sizes) for (const behind of BEHIND) warmup.push(await runCase(sockets, rooms.get(size)!, behind, perCase, o.rate));
+      warmup = await eachCase((room, behind) => runCase(sockets, room, behind, perCase, o.rate));
       progress('join', `  warm-up joins: p99 ${warmup.map((c) => cell(c.p99)).join(' / ')} ms, max ${warmup.map((c) => cell(c.max)).join(' / ')} ms`);
     }
-    for (const size of o.sizes) {
-      for (const behind of BEHIND) {
-        const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
-        progress('join', `room of ${size} messages, since = last - ${behind}: ${o.joins} joins (${pace}) with ${o.traffic} sends/s in other rooms`);
-        const c = await runCase(sockets, rooms.get(size)!, behind, o.joins, o.rate);
-        cases.push(c);
-        progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
-      }
-    }
+    cases = await eachCase(async (room, behind) => {
+      const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
+      progress('join', `room of ${room.size} messages, since = last - ${behind}: ${o.joins} joins (${pace}) with ${o.traffic} sends/s in other rooms`);
+      const c = await runCase(sockets, room, behind, o.joins, o.rate);
+      progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
+      return c;
+    });
   } finally {
     for (const s of sockets) s.close();
   }

@@ -1,6 +1,6 @@
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import { login, socketIoTransport } from '@app/client';
-import { RawSocketIo } from './raw-socket-io';
+import { RawSocketIo, type WireEvent } from './raw-socket-io';
 
 /** How a send ended: acknowledged, or the final error code. */
 export type SendOutcome = { ok: true } | { ok: false; code: string };
@@ -47,7 +47,7 @@ export interface ConnectSettings {
 /** What both servers offer: a socket that emits with an acknowledgement and delivers events. */
 interface Wire {
   emit(event: string, payload: unknown, ack: (answer: unknown) => void): boolean;
-  on(event: 'session' | 'message' | 'error' | 'disconnect' | 'connect_error', listener: (payload: unknown) => void): void;
+  on(event: WireEvent, listener: (payload: unknown) => void): void;
   open(): void;
   close(): void;
 }

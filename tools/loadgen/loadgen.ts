@@ -13,8 +13,8 @@ import { formatResult } from './result';
  * chatstream's load generator (DESIGN.md "Performance model"); a benchmark, not a test.
  *
  * Connects `clients` sockets (websocket only; by default speaking the Socket.IO protocol on `ws`
- * itself, or with socket.io-client: see connections.ts), each from its own /24 of 127.0.0.0/8 (sourceAddress) so that
- * Nginx's ip_hash spreads them over the replicas; the clients of each replica are dealt over the
+ * itself, or with socket.io-client: see connections.ts), each from its own /24 of 127.0.0.0/8
+ * (sourceAddress) so that Nginx's ip_hash spreads them over the replicas; the clients of each replica are dealt over the
  * rooms, so every room has members on every replica. After `warmup`
  * unmeasured messages, every client sends `messages` messages, one every `interval` ms (open
  * loop: a send does not wait for the previous ack, at most `max-inflight` unacknowledged), each

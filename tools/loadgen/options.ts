@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-
 import { parseClientStack, type ClientStack } from './connections';
 
 export type Mode = 'chatstream' | 'baseline';

@@ -20,7 +20,7 @@ import WebSocket from 'ws';
  */
 
 type Listener = (payload: unknown) => void;
-type WireEvent = 'session' | 'message' | 'error' | 'disconnect' | 'connect_error';
+export type WireEvent = 'session' | 'message' | 'error' | 'disconnect' | 'connect_error';
 
 export interface RawSocketOptions {
   /** http(s) URL of the server; the path is /socket.io/ as both servers' default. */
