@@ -102,3 +102,97 @@ describe('RoomTails', () => {
     expect(seqs(sut.newest('r', 10, 10))).toEqual([2, 4, 6]);
   });
 });
+
+/**
+ * RoomTails driven as the gateway drives it (JoinBuffer's registration, JoinHistory's page and
+ * background reads, the live stream's appends), at random, against what history answers for the
+ * same join: every page it gives must be history's page. A seeded generator: a failure replays.
+ */
+describe('RoomTails against history, at random', () => {
+  /** Deterministic pseudo-random numbers. */
+  function lcg(seed: number): () => number {
+    let x = seed >>> 0;
+    return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  }
+
+  /** History as MessagesRepository answers it: `range` (since < seq ≤ until) and `newest` (seq ≤ until). */
+  const historyOf = (all: ChatMessage[]) => ({
+    range(since: number, until: number, limit: number) {
+      const within = all.filter((m) => m.seq > since && m.seq <= until);
+      return { messages: within.slice(0, limit), hasMore: within.length > limit };
+    },
+    newest(until: number, limit: number) {
+      const upTo = all.filter((m) => m.seq <= until);
+      return { messages: upTo.slice(-limit), hasMore: upTo.length > limit };
+    },
+  });
+
+  it.each([1, 2, 3, 4, 5])('answers every join like history, through live appends, store reads arriving late, flushes and evictions (seed %i)', (seed) => {
+    const rnd = lcg(seed);
+    const rooms = ['r', 's', 't'];
+    // The partition's log: each position holds a message of one of the rooms, or of another room.
+    const log: (ChatMessage | undefined)[] = [];
+    for (let position = 1; position <= 3_000; position++) {
+      const pick = Math.floor(rnd() * 5);
+      log.push(pick < rooms.length ? message(rooms[pick]!, position) : undefined);
+    }
+    const sut = new RoomTails({ perRoom: 60, total: 150 });
+    const live: ChatMessage[] = []; // what the live stream has handled, in order
+    let handled = 0; // the live position (the last position handled)
+    const history = (roomId: string) => historyOf(live.filter((m) => m.roomId === roomId));
+    /** Background reads of a room's newest messages (JoinHistory.warm), applied a few steps later. */
+    const pendingWarms: { roomId: string; untilSeq: number; dueAt: number }[] = [];
+    let fromMemory = 0;
+    let joins = 0;
+
+    for (let step = 0; step < 4_000 && handled < log.length; step++) {
+      const r = rnd();
+      if (r < 0.55) {
+        const next = log[handled++];
+        if (next) {
+          live.push(next);
+          sut.append(next);
+        }
+      } else if (r < 0.97) {
+        // A join of a room at the live position, with or without since.
+        const roomId = rooms[Math.floor(rnd() * rooms.length)]!;
+        const untilSeq = handled;
+        sut.track(roomId, untilSeq + 1);
+        const own = live.filter((m) => m.roomId === roomId);
+        const limit = 1 + Math.floor(rnd() * 80);
+        const cursorPick = rnd();
+        const since =
+          cursorPick < 0.3 ? undefined
+          : cursorPick < 0.4 ? 0
+          : cursorPick < 0.5 ? (own.at(-1)?.seq ?? 0) // nothing missed
+          : cursorPick < 0.6 ? Math.max(0, (own[0]?.seq ?? 1) - 1) // from the first message
+          : Math.floor(rnd() * (untilSeq + 5));
+        const expected = since === undefined ? history(roomId).newest(untilSeq, limit) : history(roomId).range(since, untilSeq, limit);
+        const held = since === undefined ? sut.newest(roomId, untilSeq, limit) : sut.after(roomId, since, untilSeq, limit);
+        joins++;
+        if (held) {
+          fromMemory++;
+          expect(held).toEqual(expected);
+        } else {
+          // JoinHistory: the page from the store is kept when it is a whole run up to the join's
+          // position, and the room's newest messages are read in the background.
+          const from = since !== undefined ? (expected.hasMore ? undefined : since + 1) : expected.hasMore ? expected.messages[0]!.seq : 1;
+          if (from !== undefined) sut.warm(roomId, expected.messages, untilSeq, from);
+          if (!sut.isWarm(roomId)) pendingWarms.push({ roomId, untilSeq, dueAt: step + Math.floor(rnd() * 30) });
+        }
+      } else {
+        // The cache is lost (an admin eviction, a restart of the room's tail).
+        sut.forget(rooms[Math.floor(rnd() * rooms.length)]!);
+      }
+      for (const warm of pendingWarms.filter((w) => w.dueAt <= step)) {
+        pendingWarms.splice(pendingWarms.indexOf(warm), 1);
+        const newest = history(warm.roomId).newest(warm.untilSeq, 60);
+        sut.warm(warm.roomId, newest.messages, warm.untilSeq, newest.hasMore ? newest.messages[0]!.seq : 1);
+      }
+      expect(sut.size.messages).toBeLessThanOrEqual(150);
+    }
+    // Not a test that passes by answering nothing: most joins came from memory.
+    expect(joins).toBeGreaterThan(1_000);
+    expect(fromMemory / joins).toBeGreaterThan(0.3);
+  });
+});
