@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import type { ChatMessage } from '@app/contracts';
-import { BASE_URL, ChatClient, historyWhenComplete, login, roomWith, sourceAddress } from '@app/testing';
+import { BASE_URL, ChatClient, historyWhenComplete, login, roomWith, seedRoom, sourceAddress } from '@app/testing';
 
 /**
  * History at depth, under load (DESIGN.md "Performance model"; issue: history at any depth):
@@ -38,17 +37,7 @@ describe('history under load', () => {
     opened.push(owner);
     token = owner.token;
     roomId = await roomWith('deep history', owner);
-    // Seeded straight into the chat topic, as a busy room would have filled it over time.
-    const kafka = new Kafka({ clientId: 'e2e-history-seed', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    const sentAt = new Date().toISOString();
-    const messages = Array.from({ length: SIZE }, (_, i) => ({
-      key: roomId,
-      value: JSON.stringify({ v: 1, id: randomUUID(), roomId, clientMsgId: randomUUID(), user: owner.user, text: `deep ${i}`, sentAt }),
-    }));
-    await producer.send({ topic: 'chat.messages', acks: -1, messages });
-    await producer.disconnect();
+    await seedRoom(roomId, owner.user, SIZE);
     stored = await historyWhenComplete(token, roomId, SIZE, 30_000);
     expect(stored).toHaveLength(SIZE);
   }, 60_000);

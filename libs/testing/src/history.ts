@@ -1,4 +1,6 @@
-import type { ChatMessage } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { ChatMessage, User } from '@app/contracts';
 import { RestApi } from '@app/client';
 import { BASE_URL } from './chat-client';
 
@@ -24,5 +26,25 @@ export async function historyWhenComplete(token: string, roomId: string, count: 
     const stored = await fullHistory(token, roomId);
     if (stored.length >= count || Date.now() > deadline) return stored;
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Writes `count` messages of `user` to a room straight into the chat topic of the topology under
+ * test, as a busy room would have filled it over time (faster than sending them one by one).
+ */
+export async function seedRoom(roomId: string, user: User, count: number): Promise<void> {
+  const kafka = new Kafka({ clientId: 'e2e-history-seed', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const sentAt = new Date().toISOString();
+    const messages = Array.from({ length: count }, (_, i) => ({
+      key: roomId,
+      value: JSON.stringify({ v: 1, id: randomUUID(), roomId, clientMsgId: randomUUID(), user: { id: user.id, username: user.username }, text: `seeded ${i}`, sentAt }),
+    }));
+    await producer.send({ topic: 'chat.messages', acks: -1, messages });
+  } finally {
+    await producer.disconnect();
   }
 }

@@ -30,3 +30,6 @@ export function restartedSince(name: string, before: number): boolean {
 
 /** The topology's three gateways and their own ports (gateway i on 3100 + i: infra/lib/ports.sh). */
 export const TOPOLOGY_GATEWAYS: readonly { instance: string; port: number }[] = [1, 2, 3].map((i) => ({ instance: `gateway-${i}`, port: 3100 + i }));
+
+/** The topology's api on its own port (infra/lib/ports.sh), for its /metrics and /health. */
+export const TOPOLOGY_API_PORT = 3200;

@@ -1,4 +1,5 @@
 import type { AppConfig } from '@app/config';
+import { ChatMetrics } from '@app/observability';
 import type { ChatMessage, HistoryPage } from '@app/contracts';
 import type { MessagesTopic, PersistedProgress } from '@app/kafka';
 import type { MessagesRepository, PageQuery, RoomsRepository } from '@app/mongo';
@@ -30,14 +31,16 @@ function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
   const rooms = { findById: async (id: string) => (id === 'r' ? { _id: 'r' } : null) } as unknown as RoomsRepository;
   const topic = { ensure: () => Promise.resolve(1), partitionOf: () => 0 } as unknown as MessagesTopic;
   const progress = { committed } as unknown as PersistedProgress;
-  const config = { api: { historyCacheMessages: cacheMessages } } as AppConfig;
-  const sut = new HistoryPages(messages, rooms, topic, progress, config);
-  return { sut, reads, store: (list: number[]) => (stored = list.map(message)) };
+  const config = { instanceId: 'api-test', api: { historyCacheMessages: cacheMessages } } as AppConfig;
+  const metrics = new ChatMetrics(config);
+  const sut = new HistoryPages(messages, rooms, topic, progress, metrics, config);
+  const answered = async (source: 'memory' | 'store') => (await metrics.historyPages.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
+  return { sut, reads, answered, store: (list: number[]) => (stored = list.map(message)) };
 }
 
 describe('HistoryPages (stub store and Kafka)', () => {
   it('answers a scroll back through final history with one store read per stretch', async () => {
-    const { sut, reads } = build(async () => 1000n);
+    const { sut, reads, answered } = build(async () => 1000n);
     const pages: number[][] = [];
     for (let before = 600, limit = 40; before < 640; before++, limit = 40 + (before % 21)) {
       pages.push(seqs(await sut.page('r', { limit, before })));
@@ -45,6 +48,8 @@ describe('HistoryPages (stub store and Kafka)', () => {
     expect(pages[0]).toEqual(Array.from({ length: 40 }, (_, i) => 560 + i));
     expect(pages.at(-1)).toEqual(Array.from({ length: 40 + (639 % 21) }, (_, i) => 639 - (40 + (639 % 21)) + i));
     expect(reads).toHaveLength(2); // one stretch: 200 older and 200 newer than the first cursor
+    // chat_history_pages_total says where the pages came from.
+    expect([await answered('store'), await answered('memory')]).toEqual([1, 39]);
   });
 
   it('answers after-pages of final history from the stretch read at the first one', async () => {
@@ -55,10 +60,11 @@ describe('HistoryPages (stub store and Kafka)', () => {
   });
 
   it('reads from the store what is not final yet, every time', async () => {
-    const { sut, reads } = build(async () => 500n);
+    const { sut, reads, answered } = build(async () => 500n);
     expect(seqs(await sut.page('r', { limit: 2, before: 700 }))).toEqual([698, 699]);
     await sut.page('r', { limit: 2, before: 700 });
     expect(reads.filter((r) => r.startsWith('page'))).toHaveLength(2);
+    expect([await answered('store'), await answered('memory')]).toEqual([2, 0]);
     expect(await sut.page('r', { limit: 3, after: 998 })).toEqual({ messages: [999, 1000].map(message), hasMore: false });
   });
 

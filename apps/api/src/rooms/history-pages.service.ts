@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { ChatError, type HistoryPage } from '@app/contracts';
 import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type PageQuery } from '@app/mongo';
+import { ChatMetrics } from '@app/observability';
 import { callDependency, InFlight } from '@app/resilience';
 import { HistoryRuns, type HistoryRun } from './history-runs';
 
@@ -42,6 +43,7 @@ export class HistoryPages {
     private readonly roomStore: RoomsRepository,
     private readonly topic: MessagesTopic,
     private readonly progress: PersistedProgress,
+    private readonly metrics: ChatMetrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.runs = new HistoryRuns(config.api.historyCacheMessages);
@@ -52,19 +54,20 @@ export class HistoryPages {
     if (query.before === undefined && query.after === undefined) return this.newestPage(roomId, query);
     if (!this.runs.enabled) return this.read(roomId, query);
     const held = this.held(roomId, query);
-    if (held) return held;
+    if (held) return this.answered('memory', held);
     const underWay = this.reading.underWay(roomId); // someone may be reading this very stretch
     if (underWay) {
       await underWay;
       const now = this.held(roomId, query);
-      if (now) return now;
+      if (now) return this.answered('memory', now);
     }
     // Read before the store: everything up to it is certainly in what the store answers.
     const committed = await this.committedOffset(roomId);
     if (committed !== null) {
       await this.reading.run(roomId, () => this.readAround(roomId, query, committed));
       const fresh = this.held(roomId, query);
-      if (fresh) return fresh;
+      // Its messages were just read from the store, with the stretch around them.
+      if (fresh) return this.answered('store', fresh);
     }
     // Not final yet (at the live end of the room), or the position is unknown.
     return this.read(roomId, query);
@@ -80,7 +83,7 @@ export class HistoryPages {
     const cursor = before !== undefined ? before - 1 : after!;
     if (cursor > last) return;
     const [older, newer] = await Promise.all([
-      before !== undefined ? this.read(roomId, { before, limit: READ_AROUND }) : undefined,
+      before !== undefined ? this.readStore(roomId, { before, limit: READ_AROUND }) : undefined,
       callDependency('mongo', () => this.messages.range(roomId, cursor, last, READ_AROUND), { what: 'reading history' }),
     ]);
     const run: HistoryRun = {
@@ -96,14 +99,24 @@ export class HistoryPages {
     const key = `${roomId}|${query.limit}`;
     const committed = await this.committedOffset(roomId);
     const cached = this.newest.get(key);
-    if (cached && committed !== null && cached.committed === committed) return cached.page;
+    if (cached && committed !== null && cached.committed === committed) return this.answered('memory', cached.page);
     const page = await this.read(roomId, query);
     if (committed !== null) this.newest.set(key, { page, committed });
     return page;
   }
 
-  private read(roomId: string, query: PageQuery): Promise<HistoryPage> {
+  /** A page answered by the store alone. */
+  private async read(roomId: string, query: PageQuery): Promise<HistoryPage> {
+    return this.answered('store', await this.readStore(roomId, query));
+  }
+
+  private readStore(roomId: string, query: PageQuery): Promise<HistoryPage> {
     return callDependency('mongo', () => this.messages.page(roomId, query), { what: 'reading history' });
+  }
+
+  private answered(source: 'memory' | 'store', page: HistoryPage): HistoryPage {
+    this.metrics.historyPages.inc({ source });
+    return page;
   }
 
   private async mustExist(roomId: string): Promise<void> {

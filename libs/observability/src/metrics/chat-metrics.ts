@@ -30,6 +30,7 @@ export class ChatMetrics {
   readonly retryWindowSends = new Gauge({ name: 'chat_retry_window_sends', help: 'Sends remembered for their retries (RetryWindow)', registers: [this.registry] });
   readonly consumerLag = new Gauge({ name: 'chat_consumer_lag', help: 'Records behind the partition end', labelNames: ['consumer', 'partition'], registers: [this.registry] });
   readonly joinPages = new Counter({ name: 'chat_join_pages_total', help: 'Join answers by where their messages came from', labelNames: ['source'], registers: [this.registry] });
+  readonly historyPages = new Counter({ name: 'chat_history_pages_total', help: 'History pages (REST) answered, by where their messages came from', labelNames: ['source'], registers: [this.registry] });
   readonly roomTailMessages = new Gauge({ name: 'chat_room_tail_messages', help: 'Messages kept in memory for joins (RoomTails)', registers: [this.registry] });
   readonly rateLimited = new Counter({ name: 'chat_rate_limited_total', help: 'Requests and events refused by a rate limit', labelNames: ['limit'], registers: [this.registry] });
   readonly rateLimitLocal = new Counter({ name: 'chat_rate_limit_local_total', help: 'Rate-limit checks decided in memory because Redis failed or was slow', labelNames: ['limit'], registers: [this.registry] });
