@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import type { LoadResult } from '../loadgen/result';
-import { percentile } from './stats';
+import { median, percentile } from './stats';
 import { sourceAddress } from '@app/client';
 import { CHATSTREAM_URL, cell, hostInfo, intListOption, intOption, progress, sleep, table } from './bench-env';
 import { login, seededRooms, type SeededRoom } from './seed';
@@ -21,6 +21,10 @@ import type { JoinCase, JoinResults } from './results';
  * room): a stress of joins. With `--rate N`, joins start at N per second whatever the answers do
  * (an open loop, as users arrive), each on a joiner that is free, and each is timed from when it
  * was due, so a join that waited for a free joiner counts its wait.
+ *
+ * Every case is measured `--rounds` times (default 3), the cases in turn each round, and the table
+ * gives each figure's median over the rounds with every round's p99 beside it: on this shared box
+ * one round's p99 moved by 2-4x between runs minutes apart (docs/benchmarks.md).
  *
  * The cases are measured after `--warmup-seconds` (default 30) of the same load, unmeasured: the
  * traffic flows and the joiners join every case's room at the same pace. Without it the first
@@ -45,6 +49,7 @@ function parseJoinOptions(argv: string[]) {
       traffic: { type: 'string', default: '500' },
       rate: { type: 'string', default: '0' },
       'warmup-seconds': { type: 'string', default: '30' },
+      rounds: { type: 'string', default: '3' },
     },
     strict: true,
   });
@@ -56,6 +61,7 @@ function parseJoinOptions(argv: string[]) {
     traffic: intOption('traffic', values.traffic, 0, 10_000),
     rate: intOption('rate', values.rate, 0, 1_000),
     warmupSeconds: intOption('warmup-seconds', values['warmup-seconds'], 0, 600),
+    rounds: intOption('rounds', values.rounds, 1, 20),
   };
 }
 
@@ -166,9 +172,9 @@ async function main(): Promise<void> {
     for (const size of o.sizes) for (const behind of BEHIND) out.push(await run(rooms.get(size)!, behind));
     return out;
   };
-  let cases: JoinCase[] = [];
-  // Traffic for as long as the cases take, at most (roughly) 20 s per case.
-  const trafficSeconds = Math.min(240, 20 * o.sizes.length * BEHIND.length);
+  const rounds: JoinCase[][] = [];
+  // Traffic for as long as the cases take, at most (roughly) 20 s per case and round.
+  const trafficSeconds = Math.min(1_200, 20 * o.sizes.length * BEHIND.length * o.rounds);
   const traffic = o.traffic > 0 ? startTraffic(o.traffic, o.warmupSeconds, trafficSeconds, join(o.outDir, 'traffic.json')) : null;
   let warmup: JoinCase[] = [];
   try {
@@ -182,13 +188,15 @@ async function main(): Promise<void> {
       warmup = await eachCase((room, behind) => runCase(sockets, room, behind, perCase, o.rate));
       progress('join', `  warm-up joins: p99 ${warmup.map((c) => cell(c.p99)).join(' / ')} ms, max ${warmup.map((c) => cell(c.max)).join(' / ')} ms`);
     }
-    cases = await eachCase(async (room, behind) => {
-      const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
-      progress('join', `room of ${room.size} messages, since = last - ${behind}: ${o.joins} joins (${pace}) with ${o.traffic} sends/s in other rooms`);
-      const c = await runCase(sockets, room, behind, o.joins, o.rate);
-      progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
-      return c;
-    });
+    for (let round = 1; round <= o.rounds; round++) {
+      rounds.push(await eachCase(async (room, behind) => {
+        const pace = o.rate > 0 ? `${o.rate} joins/s` : 'joins back to back';
+        progress('join', `round ${round}/${o.rounds}, room of ${room.size} messages, since = last - ${behind}: ${o.joins} joins (${pace}) with ${o.traffic} sends/s in other rooms`);
+        const c = await runCase(sockets, room, behind, o.joins, o.rate);
+        progress('join', `  → p50 ${cell(c.p50)} ms, p99 ${cell(c.p99)} ms, errors ${JSON.stringify(c.errors)}`);
+        return c;
+      }));
+    }
   } finally {
     for (const s of sockets) s.close();
   }
@@ -197,24 +205,39 @@ async function main(): Promise<void> {
     scenario: 'join',
     createdAt: new Date().toISOString(),
     host: hostInfo(),
-    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic} --rate ${o.rate} --warmup-seconds ${o.warmupSeconds}`,
+    command: `npm run bench -- join --sizes ${o.sizes.join(',')} --joins ${o.joins} --traffic ${o.traffic} --rate ${o.rate} --warmup-seconds ${o.warmupSeconds} --rounds ${o.rounds}`,
     seconds: Math.round((Date.now() - started) / 1000),
-    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic, joinsPerSecond: o.rate, warmupSeconds: o.warmupSeconds },
+    config: { roomSizes: o.sizes, joinsPerCase: o.joins, trafficPerSecond: o.traffic, joinsPerSecond: o.rate, warmupSeconds: o.warmupSeconds, rounds: o.rounds },
     traffic: { ackedPerSecond: t?.ackedPerSecond ?? null, ackP99: t?.ackP99 ?? null, failed: t?.failed ?? 0 },
-    cases,
+    cases: medianCases(rounds),
+    rounds,
     warmup,
   };
   writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(joinSummary(results));
 }
 
+/** Each case's median over the rounds (the rounds list the cases in the same order); joins and errors summed. */
+export function medianCases(rounds: readonly JoinCase[][]): JoinCase[] {
+  return (rounds[0] ?? []).map((first, i) => {
+    const all = rounds.map((round) => round[i]!);
+    const errors: Record<string, number> = {};
+    for (const c of all) for (const [code, n] of Object.entries(c.errors)) errors[code] = (errors[code] ?? 0) + n;
+    const of = (key: 'p50' | 'p95' | 'p99' | 'max') => median(all.map((c) => c[key]));
+    return { roomSize: first.roomSize, behind: first.behind, joins: all.reduce((n, c) => n + c.joins, 0), p50: of('p50'), p95: of('p95'), p99: of('p99'), max: of('max'), errors };
+  });
+}
+
 export function joinSummary(results: JoinResults): string {
+  const rounds = results.rounds ?? [results.cases];
+  const p99s = (i: number) => rounds.map((round) => cell(round[i]?.p99 ?? null)).join(' / ');
   return [
     `join: room:join with since on seeded rooms (${results.config.joinsPerSecond ? `${results.config.joinsPerSecond} joins/s` : 'joins back to back'}) while ${results.config.trafficPerSecond} sends/s flow elsewhere ` +
-      `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms), measured after ${results.config.warmupSeconds ?? 0} s of the same load unmeasured (warm-up rows); latencies in ms`,
+      `(achieved ${cell(results.traffic.ackedPerSecond)} acked/s, ack p99 ${cell(results.traffic.ackP99)} ms), measured after ${results.config.warmupSeconds ?? 0} s of the same load unmeasured (warm-up rows); ` +
+      `medians of ${rounds.length} round(s), latencies in ms`,
     table(
-      ['room size', 'since', 'joins', 'p50', 'p95', 'p99', 'max', 'errors'],
-      [...results.cases.map((c) => ['', c] as const), ...(results.warmup ?? []).map((c) => ['warm-up: ', c] as const)].map(([kind, c]) => [
+      ['room size', 'since', 'joins', 'p50', 'p95', 'p99', 'max', 'errors', 'p99 per round'],
+      [...results.cases.map((c, i) => ['', c, p99s(i)] as const), ...(results.warmup ?? []).map((c) => ['warm-up: ', c, ''] as const)].map(([kind, c, perRound]) => [
         `${kind}${c.roomSize.toLocaleString('en-US')}`,
         `last - ${c.behind}`,
         String(c.joins),
@@ -223,6 +246,7 @@ export function joinSummary(results: JoinResults): string {
         cell(c.p99),
         cell(c.max),
         JSON.stringify(c.errors),
+        perRound,
       ]),
     ),
   ].join('\n');

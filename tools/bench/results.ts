@@ -181,10 +181,15 @@ export interface JoinResults extends ResultsHeader {
     joinsPerSecond?: number;
     /** Seconds of the same load (traffic and joins, unmeasured) before the cases; absent: none. */
     warmupSeconds?: number;
+    /** Times every case was measured, one after another; absent: once. */
+    rounds?: number;
   };
   /** What the background traffic achieved while the joins ran. */
   traffic: { ackedPerSecond: number | null; ackP99: number | null; failed: number };
+  /** Per case, the median over the rounds of each figure (joins and errors: summed). */
   cases: JoinCase[];
+  /** Every round's cases, in order; absent before rounds existed (one round: `cases`). */
+  rounds?: JoinCase[][];
   /** The warm-up's joins, per case (the cold figures); absent before it existed. */
   warmup?: JoinCase[];
 }
