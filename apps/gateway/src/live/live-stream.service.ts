@@ -51,6 +51,8 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
   /** Per partition: the last offset of the start-up read (handled, never delivered). */
   private readonly replayUntil = new Map<number, bigint>();
   private readonly joining = new Map<string, Set<JoinBuffer>>();
+  /** Per partition: the log's end at the last fetch (its lag is scraped, not set per fetch). */
+  private readonly highWatermarks = new Map<number, bigint>();
 
   constructor(
     private readonly sockets: LocalSockets,
@@ -60,7 +62,15 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly metrics: ChatMetrics,
     private readonly tails: RoomTails,
     private readonly retries: RetryWindow,
-  ) {}
+  ) {
+    metrics.onScrape(() => {
+      metrics.retryWindowSends.set(retries.size);
+      metrics.roomTailMessages.set(tails.size.messages);
+      for (const [partition, end] of this.highWatermarks) {
+        metrics.consumerLag.set({ consumer: 'live', partition: String(partition) }, Number(end - this.handled.get(partition) - 1n));
+      }
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.topic.ensure();
@@ -184,8 +194,7 @@ export class LiveStream implements OnApplicationBootstrap, OnApplicationShutdown
       this.handled.set(partition, record.offset);
     }
     this.handled.release(partition);
-    this.metrics.retryWindowSends.set(this.retries.size);
-    this.metrics.consumerLag.set({ consumer: 'live', partition: String(partition) }, Number(highWatermark - this.handled.get(partition) - 1n));
+    this.highWatermarks.set(partition, highWatermark);
   }
 
   private deliver(message: ChatMessage): void {

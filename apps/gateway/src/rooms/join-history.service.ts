@@ -57,7 +57,6 @@ export class JoinHistory {
       const { perRoom } = this.config.chat.roomTail;
       const newest = await callDependency('mongo', () => this.messages.newest(roomId, untilSeq, perRoom), { what: 'warming a room' });
       this.tails.warm(roomId, newest.messages, untilSeq, newest.hasMore ? newest.messages[0]!.seq : 1);
-      this.metrics.roomTailMessages.set(this.tails.size.messages);
     });
   }
 
