@@ -104,8 +104,12 @@ start_app() {
   local name="$1" app="${1%%-*}" port; port="$(port_of "$1")"
   already_running "$name" && return 0
   [[ -f "dist/apps/$app/src/main.js" ]] || die "dist/apps/$app/src/main.js is missing; the build did not produce it"
+  # An app's own Node options (apps/<app>/<app>.env, docker-compose.yml's env_file too) come
+  # ahead of any the caller set.
+  local node_env=() own_env="apps/$app/$app.env"
+  [[ -f "$own_env" ]] && node_env=("NODE_OPTIONS=$(sed -n 's/^NODE_OPTIONS=//p' "$own_env")${NODE_OPTIONS:+ $NODE_OPTIONS}")
   sv_start "$name" 20 env INSTANCE_ID="$([[ "$name" == *-* ]] && echo "$name" || echo "$name-1")" \
-    "${app^^}_PORT=$port" node "dist/apps/$app/src/main.js"
+    "${app^^}_PORT=$port" "${node_env[@]}" node "dist/apps/$app/src/main.js"
   log "$name: started (port $port)"
 }
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { ErrorBody, User } from '@app/contracts';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, TOPOLOGY_GATEWAYS, topologyPid, until, roomWith } from '@app/testing';
 
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 
@@ -205,10 +206,25 @@ describe('metrics', () => {
       expect(await metric(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
       expect(await metric(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
       expect(await metric(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
+      // The live stream's gauges, set when scraped: every gateway remembers the sends it read.
+      expect(await metric(port, 'chat_retry_window_sends')).toBeGreaterThanOrEqual(5);
+      expect(await metric(port, 'chat_room_tail_messages')).toBeGreaterThanOrEqual(5);
+      expect((await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(/^chat_consumer_lag\{consumer="live"/gm)?.length).toBeGreaterThan(0);
       expect(await metric(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
       expect(await metric(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
     } finally {
       client.close();
+    }
+  });
+});
+
+describe('processes', () => {
+  it('runs every gateway with the Node options of apps/gateway/gateway.env (its larger young generation)', () => {
+    const options = /^NODE_OPTIONS=(.+)$/m.exec(readFileSync('apps/gateway/gateway.env', 'utf8'))?.[1];
+    expect(options).toContain('--max-semi-space-size=');
+    for (const { instance } of TOPOLOGY_GATEWAYS) {
+      const environment = readFileSync(`/proc/${topologyPid(instance)}/environ`, 'utf8').split('\0');
+      expect({ instance, options: environment.find((v) => v.startsWith('NODE_OPTIONS=')) }).toEqual({ instance, options: expect.stringContaining(`NODE_OPTIONS=${options}`) });
     }
   });
 });
