@@ -9,11 +9,20 @@ import { LocalSockets } from '../socket/local-sockets';
  * on the bus by the replica where they happen. A replica that crashed announces nothing, so every
  * replica also compares, on a timer, the members of the rooms its sockets are in with the last
  * list it saw, and tells its own sockets about users who vanished (their entries expired).
+ *
+ * The two paths race: a sweep can see a leave before its notice arrives on the bus, and a sweep's
+ * read can be older than a notice that arrived while it was under way. So a leave a sweep told is
+ * not told again by its notice, and a sweep's answer for a room that had a notice meanwhile is
+ * dropped (the next sweep reads again).
  */
 @Injectable()
 export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceNotifier.name);
   private readonly lastSeen = new Map<string, User[]>();
+  /** Per room: bus notices handled so far (a sweep's read is stale if this moved while it ran). */
+  private readonly notices = new Map<string, number>();
+  /** Per room: users a sweep told as gone whose own leave notice has not come (it may never: a crash). */
+  private readonly sweptLeaves = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -39,7 +48,11 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private emit(roomId: string, event: PresenceEvent, user: User, members: User[]): void {
+    this.notices.set(roomId, (this.notices.get(roomId) ?? 0) + 1);
     this.lastSeen.set(roomId, members);
+    const swept = this.sweptLeaves.get(roomId);
+    // A leave a sweep already told; a join makes the user's next leave news again.
+    if (swept?.delete(user.id) && event === 'leave') return;
     this.sockets.toRoom(roomId, 'presence', { roomId, event, user, members });
   }
 
@@ -47,16 +60,23 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
     const rooms = this.sockets.roomIds();
     const here = new Set(rooms);
     for (const roomId of this.lastSeen.keys()) if (!here.has(roomId)) this.lastSeen.delete(roomId);
+    for (const roomId of this.notices.keys()) if (!here.has(roomId)) this.notices.delete(roomId);
+    for (const roomId of this.sweptLeaves.keys()) if (!here.has(roomId)) this.sweptLeaves.delete(roomId);
     if (rooms.length === 0) return;
+    const noticesBefore = new Map(rooms.map((roomId) => [roomId, this.notices.get(roomId) ?? 0]));
     try {
       const now = await this.presence.membersOf(rooms);
       for (const [roomId, members] of now) {
+        if ((this.notices.get(roomId) ?? 0) !== noticesBefore.get(roomId)) continue; // older than a notice
         const before = this.lastSeen.get(roomId);
         this.lastSeen.set(roomId, members);
         if (!before) continue;
         const present = new Set(members.map((m) => m.id));
         for (const gone of before.filter((u) => !present.has(u.id))) {
           this.sockets.toRoom(roomId, 'presence', { roomId, event: 'leave', user: gone, members });
+          let swept = this.sweptLeaves.get(roomId);
+          if (!swept) this.sweptLeaves.set(roomId, (swept = new Set()));
+          swept.add(gone.id);
         }
       }
     } catch (error) {
