@@ -2,7 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { HistoryQuery } from '@app/client';
 import type { ChatMessage, HistoryPage } from '@app/contracts';
 import { COLLECTIONS, type MessageDocument } from '@app/mongo';
-import { ChatClient, eventually, historyWhenComplete, rest, roomWith, seedRoom, sourceAddress, supervise, TOPOLOGY_API_PORT } from '@app/testing';
+import { ChatClient, eventually, historyWhenComplete, metricValue, rest, roomWith, seededRandom, seedRoom, sourceAddress, supervise, TOPOLOGY_API_PORT } from '@app/testing';
 
 /**
  * History pages (PROTOCOL.md "History paging") through Nginx equal what the store holds, whichever
@@ -16,17 +16,10 @@ import { ChatClient, eventually, historyWhenComplete, rest, roomWith, seedRoom, 
 const SIZE = 2_000;
 const API = `http://127.0.0.1:${TOPOLOGY_API_PORT}`;
 
-/** Deterministic pseudo-random numbers (a failure can be replayed). */
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
-
 /** Pages answered by the api so far, by source (its own /metrics). */
 async function pagesBySource(): Promise<{ memory: number; store: number }> {
-  const text = await (await fetch(`${API}/metrics`)).text();
-  const count = (source: string) => Number(new RegExp(`^chat_history_pages_total\\{source="${source}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { memory: count('memory'), store: count('store') };
+  const count = (source: string) => metricValue(TOPOLOGY_API_PORT, 'chat_history_pages_total', { source });
+  return { memory: await count('memory'), store: await count('store') };
 }
 
 describe('history pages from memory and from the store', () => {
@@ -74,7 +67,7 @@ describe('history pages from memory and from the store', () => {
    */
   async function randomPages(seed: number, count: number): Promise<string[]> {
     const api = rest(token);
-    const rnd = lcg(seed);
+    const rnd = seededRandom(seed);
     const first = inStore[0]!.seq;
     const last = inStore.at(-1)!.seq;
     const wrong: string[] = [];

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorBody, User } from '@app/contracts';
-import { BASE_URL, ChatClient, clientsOnEveryReplica, login, sourceAddress, TOPOLOGY_GATEWAYS, topologyPid, until, roomWith } from '@app/testing';
+import { BASE_URL, ChatClient, clientsOnEveryReplica, login, metricValue, sourceAddress, TOPOLOGY_GATEWAYS, topologyPid, until, roomWith } from '@app/testing';
 
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD ?? 'test-only-admin-password';
 
@@ -34,14 +34,6 @@ async function admin(method: string, path: string, token?: string, body?: unknow
 }
 
 /** The value of a metric line (summed over label sets) in Prometheus text. */
-async function metric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-    .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
-}
-
 /** The admin's view of a user once it shows `sessions` sessions that are all in `room` (if given). */
 async function adminClient(token: string, userId: string, sessions: number, room?: string): Promise<AdminClientView> {
   const deadline = Date.now() + 10_000;
@@ -189,29 +181,29 @@ describe('metrics', () => {
     try {
       const port = 3100 + Number(client.instance.split('-')[1]);
       const before = {
-        received: await metric(port, 'chat_messages_received_total'),
-        produced: await metric(port, 'chat_messages_produced_total'),
-        delivered: await metric(port, 'chat_messages_delivered_total'),
-        persisted: await metric(3300, 'chat_messages_persisted_total'),
+        received: await metricValue(port, 'chat_messages_received_total'),
+        produced: await metricValue(port, 'chat_messages_produced_total'),
+        delivered: await metricValue(port, 'chat_messages_delivered_total'),
+        persisted: await metricValue(3300, 'chat_messages_persisted_total'),
       };
       const roomId = await roomWith('metrics', client);
       for (let i = 0; i < 5; i++) await client.send(roomId, `m${i}`);
       await until(() => client.roomMessages(roomId).length === 5, 5000, 'delivery');
       const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && (await metric(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
+      while (Date.now() < deadline && (await metricValue(3300, 'chat_messages_persisted_total')) < before.persisted + 5) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect(await metric(port, 'chat_messages_received_total')).toBeGreaterThanOrEqual(before.received + 5);
-      expect(await metric(port, 'chat_messages_produced_total')).toBeGreaterThanOrEqual(before.produced + 5);
-      expect(await metric(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
-      expect(await metric(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
-      expect(await metric(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
+      expect(await metricValue(port, 'chat_messages_received_total')).toBeGreaterThanOrEqual(before.received + 5);
+      expect(await metricValue(port, 'chat_messages_produced_total')).toBeGreaterThanOrEqual(before.produced + 5);
+      expect(await metricValue(port, 'chat_messages_delivered_total')).toBeGreaterThanOrEqual(before.delivered + 5);
+      expect(await metricValue(3300, 'chat_messages_persisted_total')).toBeGreaterThanOrEqual(before.persisted + 5);
+      expect(await metricValue(port, 'chat_connections')).toBeGreaterThanOrEqual(1);
       // The live stream's gauges, set when scraped: every gateway remembers the sends it read.
-      expect(await metric(port, 'chat_retry_window_sends')).toBeGreaterThanOrEqual(5);
-      expect(await metric(port, 'chat_room_tail_messages')).toBeGreaterThanOrEqual(5);
+      expect(await metricValue(port, 'chat_retry_window_sends')).toBeGreaterThanOrEqual(5);
+      expect(await metricValue(port, 'chat_room_tail_messages')).toBeGreaterThanOrEqual(5);
       expect((await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).match(/^chat_consumer_lag\{consumer="live"/gm)?.length).toBeGreaterThan(0);
-      expect(await metric(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-      expect(await metric(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
+      expect(await metricValue(port, 'nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
+      expect(await metricValue(3200, 'chat_http_requests_total')).toBeGreaterThan(0);
     } finally {
       client.close();
     }

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import type { ChatMessage } from '@app/contracts';
 import { ConfigModule } from '@app/config';
 import { MessagesRepository, MongoModule, toMessage, type MessageDocument } from '@app/mongo';
+import { seededRandom } from '@app/testing';
 
 /**
  * History pages from the real store equal the answer computed from what was written, for random
@@ -13,12 +14,6 @@ import { MessagesRepository, MongoModule, toMessage, type MessageDocument } from
  * offsets shared by the rooms of a partition do.
  */
 const SIZE = 1_500;
-
-/** Deterministic pseudo-random numbers (a failure can be replayed). */
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-}
 
 describe('history pages on the real store', () => {
   let sut: MessagesRepository;
@@ -33,7 +28,7 @@ describe('history pages on the real store', () => {
     await moduleRef.init();
     sut = moduleRef.get(MessagesRepository);
     close = () => moduleRef.close();
-    const rnd = lcg(42);
+    const rnd = seededRandom(42);
     const docs: MessageDocument[] = [];
     let offset = 1_000;
     for (let i = 0; i < SIZE; i++) {
@@ -63,7 +58,7 @@ describe('history pages on the real store', () => {
     const first = written[0]!.seq;
     const last = written.at(-1)!.seq;
     expect(asSeqs(await sut.page(roomId, { limit: 50 }))).toEqual(expectedBefore(Infinity, 50));
-    const rnd = lcg(7);
+    const rnd = seededRandom(7);
     for (let i = 0; i < 60; i++) {
       const cursor = first - 5 + Math.floor(rnd() * (last - first + 10));
       const limit = 1 + Math.floor(rnd() * 100);
@@ -89,7 +84,7 @@ describe('history pages on the real store', () => {
   });
 
   it('answers the join reads (range and newest up to a position) like the written history', async () => {
-    const rnd = lcg(99);
+    const rnd = seededRandom(99);
     const first = written[0]!.seq;
     const last = written.at(-1)!.seq;
     for (let i = 0; i < 30; i++) {

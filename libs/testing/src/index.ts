@@ -8,3 +8,5 @@ export * from './exactly-once';
 export * from './retrying-member';
 export * from './topology-processes';
 export * from './kafka-wire-faults';
+export * from './seeded-random';
+export * from './metrics';

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@app/contracts';
+import { seededRandom } from '@app/testing';
 import { RoomTails } from './room-tails';
 
 const message = (roomId: string, seq: number): ChatMessage => ({
@@ -109,12 +110,6 @@ describe('RoomTails', () => {
  * same join: every page it gives must be history's page. A seeded generator: a failure replays.
  */
 describe('RoomTails against history, at random', () => {
-  /** Deterministic pseudo-random numbers. */
-  function lcg(seed: number): () => number {
-    let x = seed >>> 0;
-    return () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  }
-
   /** History as MessagesRepository answers it: `range` (since < seq ≤ until) and `newest` (seq ≤ until). */
   const historyOf = (all: ChatMessage[]) => ({
     range(since: number, until: number, limit: number) {
@@ -128,7 +123,7 @@ describe('RoomTails against history, at random', () => {
   });
 
   it.each([1, 2, 3, 4, 5])('answers every join like history, through live appends, store reads arriving late, flushes and evictions (seed %i)', (seed) => {
-    const rnd = lcg(seed);
+    const rnd = seededRandom(seed);
     const rooms = ['r', 's', 't'];
     // The partition's log: each position holds a message of one of the rooms, or of another room.
     const log: (ChatMessage | undefined)[] = [];
