@@ -33,7 +33,6 @@ async function admin(method: string, path: string, token?: string, body?: unknow
   return { status: response.status, body: text ? (JSON.parse(text) as AdminBody) : undefined };
 }
 
-/** The value of a metric line (summed over label sets) in Prometheus text. */
 /** The admin's view of a user once it shows `sessions` sessions that are all in `room` (if given). */
 async function adminClient(token: string, userId: string, sessions: number, room?: string): Promise<AdminClientView> {
   const deadline = Date.now() + 10_000;

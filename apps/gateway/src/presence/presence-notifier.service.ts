@@ -18,11 +18,8 @@ import { LocalSockets } from '../socket/local-sockets';
 @Injectable()
 export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceNotifier.name);
-  private readonly lastSeen = new Map<string, User[]>();
-  /** Per room: bus notices handled so far (a sweep's read is stale if this moved while it ran). */
-  private readonly notices = new Map<string, number>();
-  /** Per room: users a sweep told as gone whose own leave notice has not come (it may never: a crash). */
-  private readonly sweptLeaves = new Map<string, Set<string>>();
+  /** What this replica last knew of each room its sockets are in (dropped when none is). */
+  private readonly rooms = new Map<string, RoomView>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -48,39 +45,51 @@ export class PresenceNotifier implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private emit(roomId: string, event: PresenceEvent, user: User, members: User[]): void {
-    this.notices.set(roomId, (this.notices.get(roomId) ?? 0) + 1);
-    this.lastSeen.set(roomId, members);
-    const swept = this.sweptLeaves.get(roomId);
+    const view = this.view(roomId);
+    view.notices++;
+    view.members = members;
     // A leave a sweep already told; a join makes the user's next leave news again.
-    if (swept?.delete(user.id) && event === 'leave') return;
+    if (view.swept.delete(user.id) && event === 'leave') return;
     this.sockets.toRoom(roomId, 'presence', { roomId, event, user, members });
+  }
+
+  private view(roomId: string): RoomView {
+    let view = this.rooms.get(roomId);
+    if (!view) this.rooms.set(roomId, (view = { members: undefined, notices: 0, swept: new Set() }));
+    return view;
   }
 
   private async findVanished(): Promise<void> {
     const rooms = this.sockets.roomIds();
     const here = new Set(rooms);
-    for (const roomId of this.lastSeen.keys()) if (!here.has(roomId)) this.lastSeen.delete(roomId);
-    for (const roomId of this.notices.keys()) if (!here.has(roomId)) this.notices.delete(roomId);
-    for (const roomId of this.sweptLeaves.keys()) if (!here.has(roomId)) this.sweptLeaves.delete(roomId);
+    for (const roomId of this.rooms.keys()) if (!here.has(roomId)) this.rooms.delete(roomId);
     if (rooms.length === 0) return;
-    const noticesBefore = new Map(rooms.map((roomId) => [roomId, this.notices.get(roomId) ?? 0]));
+    const noticesBefore = new Map(rooms.map((roomId) => [roomId, this.view(roomId).notices]));
     try {
       const now = await this.presence.membersOf(rooms);
       for (const [roomId, members] of now) {
-        if ((this.notices.get(roomId) ?? 0) !== noticesBefore.get(roomId)) continue; // older than a notice
-        const before = this.lastSeen.get(roomId);
-        this.lastSeen.set(roomId, members);
+        const view = this.view(roomId);
+        if (view.notices !== noticesBefore.get(roomId)) continue; // older than a notice
+        const before = view.members;
+        view.members = members;
         if (!before) continue;
         const present = new Set(members.map((m) => m.id));
         for (const gone of before.filter((u) => !present.has(u.id))) {
           this.sockets.toRoom(roomId, 'presence', { roomId, event: 'leave', user: gone, members });
-          let swept = this.sweptLeaves.get(roomId);
-          if (!swept) this.sweptLeaves.set(roomId, (swept = new Set()));
-          swept.add(gone.id);
+          view.swept.add(gone.id);
         }
       }
     } catch (error) {
       this.logger.warn(`presence sweep failed: ${(error as Error).message}`);
     }
   }
+}
+
+interface RoomView {
+  /** The members last seen, by a notice or a sweep (undefined: none yet). */
+  members: User[] | undefined;
+  /** Bus notices handled so far: a sweep's read is stale if this moved while it ran. */
+  notices: number;
+  /** Users a sweep told as gone whose own leave notice has not come (it may never: a crash). */
+  swept: Set<string>;
 }
