@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { CHATSTREAM_URL, cell, hostInfo, intListOption, intOption, progress, table } from './bench-env';
 import { historyGrowth } from './aggregate';
+import { median } from './stats';
 import { login, seededRooms, type SeededRoom } from './seed';
 import type { HistoryCase, HistoryPageKind, HistoryResults } from './results';
 
@@ -24,6 +25,7 @@ function parseHistoryOptions(argv: string[]) {
       connections: { type: 'string', default: '1,10,50' },
       seconds: { type: 'string', default: '5' },
       limit: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
     },
     strict: true,
   });
@@ -34,6 +36,7 @@ function parseHistoryOptions(argv: string[]) {
     connections: intListOption('connections', values.connections, 1, 1_000).sort((a, b) => a - b),
     seconds: intOption('seconds', values.seconds, 1, 120),
     limit: intOption('limit', values.limit, 1, 100),
+    rounds: intOption('rounds', values.rounds, 1, 10),
   };
 }
 
@@ -98,6 +101,32 @@ async function main(): Promise<void> {
   mkdirSync(o.outDir, { recursive: true });
   const { rooms, seconds: seedSeconds } = await seededRooms(CHATSTREAM_URL, o.sizes);
   const { token } = await login(CHATSTREAM_URL, 'bench-history-reader');
+  // Every case is measured once per round, the cases in turn, and reported as its median over the
+  // rounds: one 5 s p99 on this shared box moves by tens of ms from one minute to the next.
+  const rounds: HistoryCase[][] = [];
+  for (let round = 1; round <= o.rounds; round++) {
+    progress('history', `round ${round} of ${o.rounds}`);
+    rounds.push(await runRound(o, rooms, token));
+  }
+  const cases = medianHistoryCases(rounds);
+  const results: HistoryResults = {
+    scenario: 'history',
+    createdAt: new Date().toISOString(),
+    host: hostInfo(),
+    command: `npm run bench -- history --sizes ${o.sizes.join(',')} --connections ${o.connections.join(',')} --seconds ${o.seconds} --limit ${o.limit} --rounds ${o.rounds}`,
+    seconds: Math.round((Date.now() - started) / 1000),
+    config: { roomSizes: o.sizes, connections: o.connections, secondsPerCase: o.seconds, limit: o.limit, rounds: o.rounds },
+    seedSeconds,
+    cases,
+    rounds,
+    growth: historyGrowth(cases),
+  };
+  writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(historySummary(results));
+}
+
+/** One round: every (room size, page, connections) case once, in the same order every round. */
+async function runRound(o: ReturnType<typeof parseHistoryOptions>, rooms: Map<number, SeededRoom>, token: string): Promise<HistoryCase[]> {
   const cases: HistoryCase[] = [];
   for (const size of o.sizes) {
     const room = rooms.get(size)!;
@@ -146,23 +175,40 @@ async function main(): Promise<void> {
       }
     }
   }
-  const results: HistoryResults = {
-    scenario: 'history',
-    createdAt: new Date().toISOString(),
-    host: hostInfo(),
-    command: `npm run bench -- history --sizes ${o.sizes.join(',')} --connections ${o.connections.join(',')} --seconds ${o.seconds} --limit ${o.limit}`,
-    seconds: Math.round((Date.now() - started) / 1000),
-    config: { roomSizes: o.sizes, connections: o.connections, secondsPerCase: o.seconds, limit: o.limit },
-    seedSeconds,
-    cases,
-    growth: historyGrowth(cases),
-  };
-  writeFileSync(join(o.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(historySummary(results));
+  return cases;
+}
+
+/**
+ * Each case's median over the rounds (the rounds list the cases in the same order): rates and
+ * latencies as medians, requests and errors summed. A case skipped in any round stays skipped,
+ * with the first reason: its medians would mix a stalled store with a healthy one.
+ */
+export function medianHistoryCases(rounds: readonly HistoryCase[][]): HistoryCase[] {
+  return (rounds[0] ?? []).map((first, i) => {
+    const all = rounds.map((round) => round[i]!);
+    const skipped = all.find((c) => c.skipped)?.skipped;
+    const sum = (key: 'seconds' | 'requests' | 'non2xx' | 'errors') => all.reduce((n, c) => n + c[key], 0);
+    const of = (key: 'requestsPerSecond' | 'p50' | 'p90' | 'p99' | 'max') => median(all.map((c) => c[key]));
+    return {
+      ...first,
+      seconds: sum('seconds'),
+      requests: sum('requests'),
+      requestsPerSecond: skipped ? null : of('requestsPerSecond'),
+      p50: of('p50'),
+      p90: of('p90'),
+      p99: of('p99'),
+      max: of('max'),
+      non2xx: sum('non2xx'),
+      errors: sum('errors'),
+      ...(skipped ? { skipped } : {}),
+    };
+  });
 }
 
 export function historySummary(results: HistoryResults): string {
-  const rows = results.cases.map((c) => [
+  const rounds = results.rounds ?? [results.cases];
+  const perRound = (i: number, key: 'requestsPerSecond' | 'p99', digits?: number) => rounds.map((round) => cell(round[i]?.[key] ?? null, digits)).join(' / ');
+  const rows = results.cases.map((c, i) => [
     `${c.roomSize.toLocaleString('en-US')} msgs, ${c.page}, ${c.connections} conn`,
     c.skipped ? 'skipped' : cell(c.requestsPerSecond, 0),
     cell(c.p50),
@@ -170,11 +216,14 @@ export function historySummary(results: HistoryResults): string {
     cell(c.p99),
     cell(c.max),
     c.skipped ? '-' : String(c.non2xx + c.errors),
+    perRound(i, 'requestsPerSecond', 0),
+    perRound(i, 'p99'),
   ]);
   const growth = results.growth.map((g) => [`${g.page}, ${g.connections} conn`, cell(g.p50Ratio, 2), cell(g.rpsRatio, 2)]);
   return [
-    `history: GET ${'/api/rooms/:id/messages'} through Nginx, limit ${results.config.limit}, ${results.config.secondsPerCase} s per case (latencies in ms)`,
-    table(['case', 'req/s', 'p50', 'p90', 'p99', 'max', 'errors'], rows),
+    `history: GET ${'/api/rooms/:id/messages'} through Nginx, limit ${results.config.limit}, ${results.config.secondsPerCase} s per case, ` +
+      `medians of ${rounds.length} round(s) (latencies in ms)`,
+    table(['case', 'req/s', 'p50', 'p90', 'p99', 'max', 'errors', 'req/s per round', 'p99 per round'], rows),
     '',
     `cost growth, largest room / smallest room (≈ 1.0: independent of the room's size)`,
     table(['page', 'p50 ratio', 'req/s ratio'], growth),

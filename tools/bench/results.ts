@@ -97,10 +97,13 @@ export interface HistoryCase {
 
 export interface HistoryResults extends ResultsHeader {
   scenario: 'history';
-  config: { roomSizes: number[]; connections: number[]; secondsPerCase: number; limit: number };
+  config: { roomSizes: number[]; connections: number[]; secondsPerCase: number; limit: number; rounds?: number };
   /** How long seeding took per room size (0 when an earlier run's rooms were reused). */
   seedSeconds: Record<string, number>;
+  /** Each case's median over the rounds (seconds, requests and errors summed over them). */
   cases: HistoryCase[];
+  /** Every round's cases, in the same order (absent in results from before rounds). */
+  rounds?: HistoryCase[][];
   /**
    * For each (page, connections): p50 on the largest room / p50 on the smallest room.
    * ≈ 1.0 means the cost does not grow with the room.
