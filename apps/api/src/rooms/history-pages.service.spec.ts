@@ -12,9 +12,11 @@ const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
 function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
   const reads: string[] = [];
   let stored = Array.from({ length: 1000 }, (_, i) => message(i + 1));
+  let failing = false;
   const messages = {
     page: async (_roomId: string, q: PageQuery): Promise<HistoryPage> => {
       reads.push(`page ${JSON.stringify(q)}`);
+      if (failing) throw new Error('store down');
       if (q.after !== undefined) {
         const newer = stored.filter((m) => m.seq > q.after!);
         return { messages: newer.slice(0, q.limit), hasMore: newer.length > q.limit };
@@ -24,6 +26,7 @@ function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
     },
     range: async (_roomId: string, since: number, until: number, limit: number): Promise<HistoryPage> => {
       reads.push(`range ${since} ${until} ${limit}`);
+      if (failing) throw new Error('store down');
       const within = stored.filter((m) => m.seq > since && m.seq <= until);
       return { messages: within.slice(0, limit), hasMore: within.length > limit };
     },
@@ -35,7 +38,7 @@ function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
   const metrics = new ChatMetrics(config);
   const sut = new HistoryPages(messages, rooms, topic, progress, metrics, config);
   const answered = async (source: 'memory' | 'store') => (await metrics.historyPages.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
-  return { sut, reads, answered, store: (list: number[]) => (stored = list.map(message)) };
+  return { sut, reads, answered, store: (list: number[]) => (stored = list.map(message)), failReads: (on: boolean) => (failing = on) };
 }
 
 describe('HistoryPages (stub store and Kafka)', () => {
@@ -50,6 +53,37 @@ describe('HistoryPages (stub store and Kafka)', () => {
     expect(reads).toHaveLength(2); // one stretch: 200 older and 200 newer than the first cursor
     // chat_history_pages_total says where the pages came from.
     expect([await answered('store'), await answered('memory')]).toEqual([1, 39]);
+  });
+
+  it('reads the next stretch ahead of a scroll back, so no page after the first waits for the store', async () => {
+    const { sut, reads, answered } = build(async () => 1000n);
+    for (let before = 900; before > 1; before -= 40) {
+      const page = await sut.page('r', { limit: 40, before });
+      expect(seqs(page)).toEqual(Array.from({ length: Math.min(40, before - 1) }, (_, i) => Math.max(1, before - 40) + i));
+      expect(page.hasMore).toBe(before > 41);
+    }
+    // 23 pages: the first read 200 each way; the rest came from memory, read 200 at a time ahead.
+    expect([await answered('store'), await answered('memory')]).toEqual([1, 22]);
+    expect(reads.filter((r) => r.startsWith('page'))).toHaveLength(1 + Math.ceil((900 - 1 - 200) / 200));
+  });
+
+  it('reads the next stretch ahead of a scroll forward, up to the committed position', async () => {
+    const { sut, reads, answered } = build(async () => 1000n);
+    for (let after = 100; after < 900; after += 40) expect(seqs(await sut.page('r', { limit: 40, after }))).toEqual(Array.from({ length: 40 }, (_, i) => after + 1 + i));
+    expect([await answered('store'), await answered('memory')]).toEqual([1, 19]);
+    expect(reads.every((r) => r.startsWith('range'))).toBe(true);
+  });
+
+  it('answers from the store as before when a read ahead fails', async () => {
+    const { sut, reads, answered, failReads } = build(async () => 1000n);
+    await sut.page('r', { limit: 40, before: 600 }); // holds 400..599 and 600..799
+    failReads(true);
+    expect(seqs(await sut.page('r', { limit: 40, before: 480 }))).toHaveLength(40); // near the edge: reads ahead, which fails
+    await new Promise((resolve) => setImmediate(resolve));
+    failReads(false);
+    expect(seqs(await sut.page('r', { limit: 40, before: 380 }))).toEqual(Array.from({ length: 40 }, (_, i) => 340 + i));
+    expect(await answered('store')).toBe(2);
+    expect(reads.filter((r) => r.startsWith('page'))).toHaveLength(3);
   });
 
   it('answers after-pages of final history from the stretch read at the first one', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { ChatError, type HistoryPage } from '@app/contracts';
+import { ChatError, countUpToSeq, type HistoryPage } from '@app/contracts';
 import { MessagesTopic, PersistedProgress } from '@app/kafka';
 import { MessagesRepository, RoomsRepository, type PageQuery } from '@app/mongo';
 import { ChatMetrics } from '@app/observability';
@@ -12,6 +12,17 @@ import { HistoryRuns, type HistoryRun } from './history-runs';
 const ROOM_TTL_MS = 10_000;
 /** Messages read on each side of a `before`/`after` cursor that was not held: the next pages of a scroll. */
 const READ_AROUND = 200;
+/**
+ * A page answered from memory within this many messages of its stretch's end (in the page's
+ * direction) reads the next stretch in the background, so that a scroll does not wait for the
+ * store at each stretch's end (nor do the other readers of the room, who would wait for that read).
+ */
+const READ_AHEAD_WITHIN = 100;
+/**
+ * Stretches read ahead at once, across rooms (one per room at most). They run outside the api's
+ * StoreAdmission (whose slots the requests hold), so this bounds the store work they add to it.
+ */
+const READ_AHEAD_AT_ONCE = 2;
 
 /** The newest page of a room, valid while its partition's committed offset stays `committed`. */
 interface NewestPage {
@@ -37,6 +48,7 @@ export class HistoryPages {
   private readonly rooms = new LRUCache<string, true>({ max: 50_000, ttl: ROOM_TTL_MS });
   /** One store read around a cursor per room at a time: concurrent readers of a room share it. */
   private readonly reading = new InFlight();
+  private readingAhead = 0;
 
   constructor(
     private readonly messages: MessagesRepository,
@@ -54,12 +66,12 @@ export class HistoryPages {
     if (query.before === undefined && query.after === undefined) return this.newestPage(roomId, query);
     if (!this.runs.enabled) return this.read(roomId, query);
     const held = this.held(roomId, query);
-    if (held) return this.answered('memory', held);
+    if (held) return this.fromMemory(roomId, query, held);
     const underWay = this.reading.underWay(roomId); // someone may be reading this very stretch
     if (underWay) {
       await underWay;
       const now = this.held(roomId, query);
-      if (now) return this.answered('memory', now);
+      if (now) return this.fromMemory(roomId, query, now);
     }
     // Read before the store: everything up to it is certainly in what the store answers.
     const committed = await this.committedOffset(roomId);
@@ -82,17 +94,53 @@ export class HistoryPages {
     const last = Number(committed); // the newest final seq: seq = offset + 1 ≤ committed offset
     const cursor = before !== undefined ? before - 1 : after!;
     if (cursor > last) return;
-    const [older, newer] = await Promise.all([
-      before !== undefined ? this.readStore(roomId, { before, limit: READ_AROUND }) : undefined,
-      callDependency('mongo', () => this.messages.range(roomId, cursor, last, READ_AROUND), { what: 'reading history' }),
-    ]);
-    const run: HistoryRun = {
-      // Without an older read, the run starts right after the cursor (the `after` page's first).
-      from: older === undefined ? cursor + 1 : older.hasMore ? older.messages[0]!.seq : 1,
-      to: newer.hasMore ? newer.messages.at(-1)!.seq : last,
-      messages: [...(older?.messages ?? []), ...newer.messages],
-    };
-    this.runs.add(roomId, run);
+    // The two stretches meet at the cursor, so HistoryRuns merges them into one.
+    const [older, newer] = await Promise.all([before !== undefined ? this.olderStretch(roomId, before) : undefined, this.newerStretch(roomId, cursor, last)]);
+    if (older) this.runs.add(roomId, older);
+    this.runs.add(roomId, newer);
+  }
+
+  /** Every message older than `before`, up to READ_AROUND of them: a stretch ending at before - 1. */
+  private async olderStretch(roomId: string, before: number): Promise<HistoryRun> {
+    const older = await this.readStore(roomId, { before, limit: READ_AROUND });
+    return { from: older.hasMore ? older.messages[0]!.seq : 1, to: before - 1, messages: older.messages };
+  }
+
+  /** Every final message newer than `after`, up to READ_AROUND of them: a stretch starting at after + 1. */
+  private async newerStretch(roomId: string, after: number, last: number): Promise<HistoryRun> {
+    const newer = await callDependency('mongo', () => this.messages.range(roomId, after, last, READ_AROUND), { what: 'reading history' });
+    return { from: after + 1, to: newer.hasMore ? newer.messages.at(-1)!.seq : last, messages: newer.messages };
+  }
+
+  private fromMemory(roomId: string, query: PageQuery, page: HistoryPage): HistoryPage {
+    this.readAhead(roomId, query, page);
+    return this.answered('memory', page);
+  }
+
+  /**
+   * When a page from memory lies near its stretch's end, reads the next stretch in the page's
+   * direction in the background (READ_AHEAD_WITHIN). Best effort: a failed read only means that a
+   * later page reads the store itself, as it would have without it.
+   */
+  private readAhead(roomId: string, query: PageQuery, page: HistoryPage): void {
+    const older = query.before !== undefined;
+    const edge = older ? page.messages[0] : page.messages.at(-1);
+    if (!edge || this.readingAhead >= READ_AHEAD_AT_ONCE || this.reading.underWay(roomId)) return;
+    const run = this.runs.holding(roomId, edge.seq);
+    if (!run) return;
+    const index = countUpToSeq(run.messages, edge.seq) - 1;
+    const left = older ? index : run.messages.length - 1 - index;
+    if (left >= READ_AHEAD_WITHIN || (older && run.from <= 1)) return;
+    const from = older ? run.from : run.to;
+    this.readingAhead++;
+    void this.reading
+      .run(roomId, async () => {
+        if (older) return this.runs.add(roomId, await this.olderStretch(roomId, from));
+        const committed = await this.committedOffset(roomId);
+        if (committed !== null && from < Number(committed)) this.runs.add(roomId, await this.newerStretch(roomId, from, Number(committed)));
+      })
+      .catch((error: unknown) => this.logger.debug(`reading ahead in ${roomId}: ${(error as Error).message}`))
+      .finally(() => this.readingAhead--);
   }
 
   private async newestPage(roomId: string, query: PageQuery): Promise<HistoryPage> {

@@ -46,6 +46,23 @@ describe('HistoryRuns', () => {
     expect(sut.before('r', 31, 2)).toBeUndefined(); // 21..29 unknown
   });
 
+  it('keeps the stretch just read and what is nearest it when one room outgrows half the cache', () => {
+    const sut = new HistoryRuns(8); // a room may hold 4
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    sut.add('r', run(11, 13, range(11, 13)));
+    sut.add('r', run(8, 10, range(8, 10))); // a scroll back: 8..13 held, 4 of them kept, the oldest
+    expect(seqs(sut.before('r', 12, 4))).toEqual([8, 9, 10, 11]);
+    expect(sut.before('r', 12, 4)?.hasMore).toBe(true);
+    expect(sut.before('r', 13, 1)).toBeUndefined(); // 12 is gone
+    sut.add('r', run(1, 7, range(4, 7))); // the room's start: 4..11 held, 4 kept
+    expect(sut.before('r', 8, 10)).toEqual({ messages: [4, 5, 6, 7].map(message), hasMore: false });
+    expect(sut.before('r', 9, 1)).toBeUndefined(); // 8 is gone
+    sut.add('r', run(8, 20, range(15, 20))); // 8..14 hold no message: 4..7 and 15..20 held, 16..19 kept (its middle)
+    expect(seqs(sut.after('r', 15, 3))).toEqual([16, 17, 18]);
+    expect(sut.before('r', 16, 1)).toBeUndefined();
+    expect(sut.after('r', 7, 1)).toBeUndefined();
+  });
+
   it('forgets the least recently used rooms first, and keeps nothing when turned off', () => {
     const sut = new HistoryRuns(4);
     sut.add('a', run(1, 10, [1, 2]));

@@ -40,8 +40,10 @@ export class HistoryRuns {
       else rest.push(other);
     }
     let runs = [...rest, merged].sort((a, b) => a.from - b.from);
-    // One room may not take more than half of the cache: keep its newest stretch then.
-    if (count(runs) > this.maxMessages / 2) runs = [merged];
+    // One room may not take more than half of the cache: keep only the stretch just read and what
+    // is nearest it then (a long scroll keeps the part it reads next, not the part it left).
+    const half = Math.max(1, Math.floor(this.maxMessages / 2));
+    if (count(runs) > half) runs = [nearest(merged, run, half)];
     if (count(runs) > this.maxMessages) return;
     this.rooms.set(roomId, runs);
   }
@@ -49,7 +51,7 @@ export class HistoryRuns {
   /** The `limit` newest messages with seq < before, or undefined when not all are held. */
   before(roomId: string, before: number, limit: number): HistoryPage | undefined {
     if (before <= 1) return { messages: [], hasMore: false };
-    const run = this.runHolding(roomId, before - 1);
+    const run = this.holding(roomId, before - 1);
     if (!run) return undefined;
     const end = countUpToSeq(run.messages, before - 1);
     if (end < limit && run.from > 1) return undefined; // older messages exist that are not held
@@ -59,16 +61,32 @@ export class HistoryRuns {
 
   /** The `limit` oldest messages with seq > after, when they and one more are held (so hasMore is known). */
   after(roomId: string, after: number, limit: number): HistoryPage | undefined {
-    const run = this.runHolding(roomId, after + 1);
+    const run = this.holding(roomId, after + 1);
     if (!run) return undefined;
     const start = countUpToSeq(run.messages, after);
     if (run.messages.length - start <= limit) return undefined; // the end of what is held: more may follow
     return { messages: run.messages.slice(start, start + limit), hasMore: true };
   }
 
-  private runHolding(roomId: string, seq: number): HistoryRun | undefined {
+  /** The held stretch of the room that covers `seq`, if any. */
+  holding(roomId: string, seq: number): Readonly<HistoryRun> | undefined {
     return this.rooms.get(roomId)?.find((r) => r.from <= seq && seq <= r.to);
   }
+}
+
+/** The `keep` messages of `merged` centred on the stretch `fresh` (as far as `merged` allows), still a complete stretch. */
+function nearest(merged: HistoryRun, fresh: HistoryRun, keep: number): HistoryRun {
+  const n = merged.messages.length;
+  if (n <= keep) return merged;
+  const centre = (countUpToSeq(merged.messages, fresh.from - 1) + countUpToSeq(merged.messages, fresh.to)) >> 1;
+  const start = Math.max(0, Math.min(n - keep, centre - (keep >> 1)));
+  const end = start + keep;
+  return {
+    // Cut at a message: every message between the new ends is still held.
+    from: start === 0 ? merged.from : merged.messages[start]!.seq,
+    to: end === n ? merged.to : merged.messages[end - 1]!.seq,
+    messages: merged.messages.slice(start, end),
+  };
 }
 
 function union(a: HistoryRun, b: HistoryRun): HistoryRun {
