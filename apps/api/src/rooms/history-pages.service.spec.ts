@@ -11,6 +11,7 @@ const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
 /** HistoryPages over a stub store and stub Kafka: counts store reads; the committed offset is set by the test. */
 function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
   const reads: string[] = [];
+  const roomReads: string[] = [];
   let stored = Array.from({ length: 1000 }, (_, i) => message(i + 1));
   let failing = false;
   const messages = {
@@ -31,14 +32,20 @@ function build(committed: () => Promise<bigint>, cacheMessages = 1000) {
       return { messages: within.slice(0, limit), hasMore: within.length > limit };
     },
   } as unknown as MessagesRepository;
-  const rooms = { findById: async (id: string) => (id === 'r' ? { _id: 'r' } : null) } as unknown as RoomsRepository;
+  const rooms = {
+    findById: async (id: string) => {
+      roomReads.push(id);
+      if (failing) throw new Error('store down');
+      return id === 'r' ? { _id: 'r' } : null;
+    },
+  } as unknown as RoomsRepository;
   const topic = { ensure: () => Promise.resolve(1), partitionOf: () => 0 } as unknown as MessagesTopic;
   const progress = { committed } as unknown as PersistedProgress;
   const config = { instanceId: 'api-test', api: { historyCacheMessages: cacheMessages } } as AppConfig;
   const metrics = new ChatMetrics(config);
   const sut = new HistoryPages(messages, rooms, topic, progress, metrics, config);
   const answered = async (source: 'memory' | 'store') => (await metrics.historyPages.get()).values.find((v) => v.labels.source === source)?.value ?? 0;
-  return { sut, reads, answered, store: (list: number[]) => (stored = list.map(message)), failReads: (on: boolean) => (failing = on) };
+  return { sut, reads, roomReads, answered, store: (list: number[]) => (stored = list.map(message)), failReads: (on: boolean) => (failing = on) };
 }
 
 describe('HistoryPages (stub store and Kafka)', () => {
@@ -72,6 +79,12 @@ describe('HistoryPages (stub store and Kafka)', () => {
     for (let after = 100; after < 900; after += 40) expect(seqs(await sut.page('r', { limit: 40, after }))).toEqual(Array.from({ length: 40 }, (_, i) => after + 1 + i));
     expect([await answered('store'), await answered('memory')]).toEqual([1, 19]);
     expect(reads.every((r) => r.startsWith('range'))).toBe(true);
+  });
+
+  it('reads ahead of before-pages that move forward too (a reader catching up)', async () => {
+    const { sut, answered } = build(async () => 1000n);
+    for (let before = 100; before < 990; before += 30) expect(seqs(await sut.page('r', { limit: 20, before }))).toEqual(Array.from({ length: 20 }, (_, i) => before - 20 + i));
+    expect([await answered('store'), await answered('memory')]).toEqual([1, 29]);
   });
 
   it('answers from the store as before when a read ahead fails', async () => {
@@ -129,6 +142,15 @@ describe('HistoryPages (stub store and Kafka)', () => {
     await sut.page('r', { limit: 2, before: 600 });
     await sut.page('r', { limit: 2, before: 600 });
     expect(reads).toEqual(['page {"limit":2,"before":600}', 'page {"limit":2,"before":600}']);
+  });
+
+  it('reads a room\'s existence once for all its concurrent readers, and again for one it did not find', async () => {
+    const { sut, roomReads } = build(async () => 1000n);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => sut.page('r', { limit: 10, before: 500 + i })));
+    expect(roomReads).toEqual(['r']);
+    await expect(sut.page('nope', { limit: 2 })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(sut.page('nope', { limit: 2 })).rejects.toMatchObject({ code: 'not_found' });
+    expect(roomReads).toEqual(['r', 'nope', 'nope']); // not found is not kept: a room created now is found at once
   });
 
   it('answers not_found for an unknown room', async () => {

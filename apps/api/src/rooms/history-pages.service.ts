@@ -13,9 +13,10 @@ const ROOM_TTL_MS = 10_000;
 /** Messages read on each side of a `before`/`after` cursor that was not held: the next pages of a scroll. */
 const READ_AROUND = 200;
 /**
- * A page answered from memory within this many messages of its stretch's end (in the page's
- * direction) reads the next stretch in the background, so that a scroll does not wait for the
- * store at each stretch's end (nor do the other readers of the room, who would wait for that read).
+ * A page answered from memory within this many messages of either end of its stretch reads the
+ * next stretch past that end in the background, so that a scroll does not wait for the store at
+ * each stretch's end (nor do the room's other readers, who would wait for that read: a stretch
+ * costs the store ~40 ms idle, several hundred under load).
  */
 const READ_AHEAD_WITHIN = 100;
 /**
@@ -45,7 +46,17 @@ export class HistoryPages {
   private readonly logger = new Logger(HistoryPages.name);
   private readonly runs: HistoryRuns;
   private readonly newest = new LRUCache<string, NewestPage>({ max: 10_000 });
-  private readonly rooms = new LRUCache<string, true>({ max: 50_000, ttl: ROOM_TTL_MS });
+  /**
+   * Rooms known to exist. A room not known (or known too long ago) is read once for all its
+   * concurrent readers: without that, every reader of a busy room asked the store at the same
+   * moment each time the entry expired (50 readers, 50 reads, all of them waiting).
+   */
+  private readonly rooms = new LRUCache<string, true>({
+    max: 50_000,
+    ttl: ROOM_TTL_MS,
+    // undefined (no such room) is not kept: a room created a moment later is found at once.
+    fetchMethod: async (roomId) => ((await callDependency('mongo', () => this.roomStore.findById(roomId), { what: 'reading a room' })) ? true : undefined),
+  });
   /** One store read around a cursor per room at a time: concurrent readers of a room share it. */
   private readonly reading = new InFlight();
   private readingAhead = 0;
@@ -118,26 +129,30 @@ export class HistoryPages {
   }
 
   /**
-   * When a page from memory lies near its stretch's end, reads the next stretch in the page's
-   * direction in the background (READ_AHEAD_WITHIN). Best effort: a failed read only means that a
-   * later page reads the store itself, as it would have without it.
+   * When a page from memory lies near an end of its stretch, reads the next stretch past that end
+   * in the background (READ_AHEAD_WITHIN). `after` pages read ahead newer history only (a stretch
+   * read for one starts at its cursor: the older side is always near and seldom wanted); `before`
+   * pages older history, or newer when they move forward (a reader paging through with `before`).
+   * Best effort: a failed read only means that a later page reads the store itself, as without it.
    */
   private readAhead(roomId: string, query: PageQuery, page: HistoryPage): void {
-    const older = query.before !== undefined;
-    const edge = older ? page.messages[0] : page.messages.at(-1);
-    if (!edge || this.readingAhead >= READ_AHEAD_AT_ONCE || this.reading.underWay(roomId)) return;
-    const run = this.runs.holding(roomId, edge.seq);
-    if (!run) return;
-    const index = countUpToSeq(run.messages, edge.seq) - 1;
-    const left = older ? index : run.messages.length - 1 - index;
-    if (left >= READ_AHEAD_WITHIN || (older && run.from <= 1)) return;
-    const from = older ? run.from : run.to;
+    const oldest = page.messages[0];
+    const newest = page.messages.at(-1);
+    if (!oldest || !newest || this.readingAhead >= READ_AHEAD_AT_ONCE || this.reading.underWay(roomId)) return;
+    const run = this.runs.holding(roomId, oldest.seq);
+    if (!run || newest.seq > run.to) return;
+    const olderLeft = countUpToSeq(run.messages, oldest.seq) - 1;
+    const newerLeft = run.messages.length - countUpToSeq(run.messages, newest.seq);
+    const older = query.before !== undefined && run.from > 1 && olderLeft < READ_AHEAD_WITHIN && olderLeft <= newerLeft;
+    if (!older && newerLeft >= READ_AHEAD_WITHIN) return;
+    const { from, to } = run;
     this.readingAhead++;
     void this.reading
       .run(roomId, async () => {
         if (older) return this.runs.add(roomId, await this.olderStretch(roomId, from));
+        // Newer history is read only as far as it is final.
         const committed = await this.committedOffset(roomId);
-        if (committed !== null && from < Number(committed)) this.runs.add(roomId, await this.newerStretch(roomId, from, Number(committed)));
+        if (committed !== null && to < Number(committed)) this.runs.add(roomId, await this.newerStretch(roomId, to, Number(committed)));
       })
       .catch((error: unknown) => this.logger.debug(`reading ahead in ${roomId}: ${(error as Error).message}`))
       .finally(() => this.readingAhead--);
@@ -168,11 +183,7 @@ export class HistoryPages {
   }
 
   private async mustExist(roomId: string): Promise<void> {
-    if (this.rooms.has(roomId)) return;
-    if (!(await callDependency('mongo', () => this.roomStore.findById(roomId), { what: 'reading a room' }))) {
-      throw new ChatError('not_found', `room ${roomId} does not exist`);
-    }
-    this.rooms.set(roomId, true);
+    if (!(await this.rooms.fetch(roomId))) throw new ChatError('not_found', `room ${roomId} does not exist`);
   }
 
   private async committedOffset(roomId: string): Promise<bigint | null> {
