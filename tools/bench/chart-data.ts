@@ -278,7 +278,8 @@ export function historyLines(cases: readonly HistoryCase[], field: 'requestsPerS
 
 export function historyCharts(r: HistoryResults): ChartSpec[] {
   const skipped = r.cases.filter((c) => c.skipped !== undefined).length;
-  const sub = `${r.config.limit} messages per page · ${r.config.secondsPerCase} s per case${skipped > 0 ? ` · ${skipped} case(s) skipped` : ''}`;
+  const rounds = r.rounds?.length ?? 1;
+  const sub = `${r.config.limit} messages per page · ${r.config.secondsPerCase} s per case${rounds > 1 ? ` · medians of ${rounds} rounds` : ''}${skipped > 0 ? ` · ${skipped} case(s) skipped` : ''}`;
   const allConnections = [...new Set(r.cases.map((c) => c.connections))].sort((a, b) => a - b);
   const chart = (name: string, field: 'requestsPerSecond' | 'p99', title: string, yTitle: string): LineSpec => {
     const { roomSizes, lines } = historyLines(r.cases, field);

@@ -4,7 +4,7 @@ import { RoomsRepository, toRoom, type RoomDocument } from '@app/mongo';
 import { callDependency } from '@app/resilience';
 
 /**
- * Known rooms are cached briefly: every join would otherwise read MongoDB. Short, because a join
+ * How long a stored room is answered as read before it is read again. Short, because a join
  * answers with the room's messageCount (which the persister itself updates about once a second).
  */
 const CACHE_MS = 5_000;
@@ -16,6 +16,8 @@ const CACHE_MS = 5_000;
 @Injectable()
 export class RoomDirectory {
   private readonly cache = new Map<string, { doc: RoomDocument; at: number }>();
+  /** One store read per room at a time: the joins of a room that arrive together share it. */
+  private readonly reading = new Map<string, Promise<RoomDocument>>();
 
   constructor(private readonly rooms: RoomsRepository) {}
 
@@ -26,22 +28,42 @@ export class RoomDirectory {
   }
 
   /**
-   * The stored room, or `not_found`. A room known here is still answered, as last read, while
-   * the store cannot be read (a deleted room is forgotten at once through the bus, not by expiry).
+   * The stored room, or `not_found`. A room known here is answered at once, as last read: once
+   * that read is CACHE_MS old, it is read again in the background for the joins after this one
+   * (a join that waited for it took 10–100 ms more while the store was busy persisting, one join
+   * in thirty of a busy room on each replica). While the store cannot be read, it keeps being
+   * answered as last read; a deleted room is forgotten at once through the bus, not by expiry.
    */
   async require(roomId: string): Promise<RoomDocument> {
     const hit = this.cache.get(roomId);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.doc;
-    const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' }).catch((error: unknown) => {
-      if (hit && error instanceof ChatError && error.code === 'unavailable') return hit.doc;
-      throw error;
-    });
-    if (!doc) throw new ChatError('not_found', `room ${roomId} does not exist`);
-    this.cache.set(roomId, { doc, at: Date.now() });
-    return doc;
+    if (!hit) return this.read(roomId);
+    if (Date.now() - hit.at >= CACHE_MS) void this.read(roomId).catch(() => undefined);
+    return hit.doc;
   }
 
   forget(roomId: string): void {
     this.cache.delete(roomId);
+    this.reading.delete(roomId);
+  }
+
+  private read(roomId: string): Promise<RoomDocument> {
+    const underWay = this.reading.get(roomId);
+    if (underWay) return underWay;
+    const reading: Promise<RoomDocument> = callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' })
+      .then((doc) => {
+        // A room forgotten while it was read (deleted: the bus said so) is not kept from this read.
+        const current = this.reading.get(roomId) === reading;
+        if (!doc) {
+          if (current) this.cache.delete(roomId);
+          throw new ChatError('not_found', `room ${roomId} does not exist`);
+        }
+        if (current) this.cache.set(roomId, { doc, at: Date.now() });
+        return doc;
+      })
+      .finally(() => {
+        if (this.reading.get(roomId) === reading) this.reading.delete(roomId);
+      });
+    this.reading.set(roomId, reading);
+    return reading;
   }
 }
