@@ -13,6 +13,17 @@ function build() {
   return { sut: new RoomDirectory(rooms), pending, settle: () => new Promise((r) => setImmediate(r)) };
 }
 
+/** Room 'r' read once (messageCount 1), then the clock moved past its cache time (fake timers). */
+async function knownLongAgo(directory: ReturnType<typeof build>) {
+  jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+  const first = directory.sut.require('r');
+  await directory.settle();
+  directory.pending.shift()!.answer(doc('r', 1));
+  await first;
+  jest.setSystemTime(Date.now() + 6_000);
+  return directory;
+}
+
 describe('RoomDirectory (stub store)', () => {
   afterEach(() => jest.useRealTimers());
 
@@ -26,13 +37,7 @@ describe('RoomDirectory (stub store)', () => {
   });
 
   it('answers a room read long ago at once, and reads it again in the background for the joins after', async () => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
-    const { sut, pending, settle } = build();
-    const first = sut.require('r');
-    await settle();
-    pending.shift()!.answer(doc('r', 1));
-    await first;
-    jest.setSystemTime(Date.now() + 6_000);
+    const { sut, pending, settle } = await knownLongAgo(build());
     // Old: answered as read, without waiting for the store.
     expect((await sut.require('r')).messageCount).toBe(1);
     expect((await sut.require('r')).messageCount).toBe(1);
@@ -45,13 +50,7 @@ describe('RoomDirectory (stub store)', () => {
   });
 
   it('keeps answering a known room while the store cannot be read, and forgets one the store no longer has', async () => {
-    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
-    const { sut, pending, settle } = build();
-    const first = sut.require('r');
-    await settle();
-    pending.shift()!.answer(doc('r', 1));
-    await first;
-    jest.setSystemTime(Date.now() + 6_000);
+    const { sut, pending, settle } = await knownLongAgo(build());
     await sut.require('r');
     await settle();
     pending.shift()!.answer(new Error('store down'));
