@@ -108,9 +108,7 @@ start_app() {
   # ahead of any the caller set.
   local node_env=() own_env="apps/$app/$app.env"
   [[ -f "$own_env" ]] && node_env=("NODE_OPTIONS=$(sed -n 's/^NODE_OPTIONS=//p' "$own_env")${NODE_OPTIONS:+ $NODE_OPTIONS}")
-  # The persister is on the history path, which yields the CPU to the live path (HISTORY_NICE).
-  local priority=(); [[ "$app" == persister ]] && priority=("${HISTORY_PRIORITY[@]}")
-  sv_start "$name" 20 "${priority[@]}" env INSTANCE_ID="$([[ "$name" == *-* ]] && echo "$name" || echo "$name-1")" \
+  sv_start "$name" 20 env INSTANCE_ID="$([[ "$name" == *-* ]] && echo "$name" || echo "$name-1")" \
     "${app^^}_PORT=$port" "${node_env[@]}" node "dist/apps/$app/src/main.js"
   log "$name: started (port $port)"
 }

@@ -16,14 +16,6 @@ mkdir -p "$RUN_DIR" "$LOG_DIR" "$CACHE_DIR"
 log()  { printf '[infra] %s\n' "$*" >&2; }
 die()  { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
 
-# CPU priority of the history path natively: the persister and the store run at this nice level
-# (0–19; 0: as everything else). A send is acknowledged once Kafka has it, not the store, so on a
-# full box their bursts (an insert of ~100 messages every 100 ms) wait for the live path instead
-# of stalling it: ack p99 at 1,000 sends/s lower in 5 of 6 alternating rounds (docs/benchmarks.md).
-HISTORY_NICE="${HISTORY_NICE:-10}"
-[[ "$HISTORY_NICE" =~ ^(1?[0-9])$ ]] || die "HISTORY_NICE must be a nice level from 0 to 19, not '$HISTORY_NICE'"
-HISTORY_PRIORITY=(nice -n "$HISTORY_NICE")
-
 source "$INFRA_DIR/lib/processes.sh"
 source "$INFRA_DIR/lib/ports.sh"
 source "$INFRA_DIR/lib/supervisor.sh"

@@ -56,10 +56,10 @@ mongo_up() {
   already_running mongo && return 0
   mkdir -p "$MONGO_DATA"
   if [[ "$flavour" == mongod ]]; then
-    sv_start mongo 20 "${HISTORY_PRIORITY[@]}" mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
+    sv_start mongo 20 mongod --dbpath "$MONGO_DATA" --bind_ip 127.0.0.1 --port "$MONGO_PORT" --quiet
   else
     mkdir -p "$MONGO_DATA/sqlite" "$MONGO_DATA/state"
-    sv_start mongo 20 "${HISTORY_PRIORITY[@]}" "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
+    sv_start mongo 20 "$FERRETDB_BIN" --handler=sqlite --sqlite-url="file:$MONGO_DATA/sqlite/" \
       --listen-addr="127.0.0.1:$MONGO_PORT" --state-dir="$MONGO_DATA/state" \
       --debug-addr=- --telemetry=disable --log-level="${FERRETDB_LOG_LEVEL:-warn}"
   fi

@@ -218,13 +218,4 @@ describe('processes', () => {
       expect({ instance, options: environment.find((v) => v.startsWith('NODE_OPTIONS=')) }).toEqual({ instance, options: expect.stringContaining(`NODE_OPTIONS=${options}`) });
     }
   });
-
-  it('runs the history path (the persister and the store) at HISTORY_NICE, and the live path at the normal priority', () => {
-    // /proc/<pid>/stat: the 19th field is the nice level (fields counted after the command's parentheses).
-    const nice = (name: string) => Number(readFileSync(`/proc/${topologyPid(name)}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
-    const historyNice = Number(process.env.HISTORY_NICE ?? 10);
-    expect(historyNice).toBeGreaterThan(0);
-    expect({ persister: nice('persister'), mongo: nice('mongo') }).toEqual({ persister: historyNice, mongo: historyNice });
-    expect({ kafka: nice('kafka'), api: nice('api'), gateways: TOPOLOGY_GATEWAYS.map(({ instance }) => nice(instance)) }).toEqual({ kafka: 0, api: 0, gateways: TOPOLOGY_GATEWAYS.map(() => 0) });
-  });
 });
