@@ -21,4 +21,30 @@ describe('InFlight', () => {
     await expect(failing).rejects.toThrow('store down');
     await expect(sut.run('k', async () => undefined)).resolves.toBeUndefined();
   });
+
+  it('shares one call and its answer among the callers that arrive while it runs, then starts anew', async () => {
+    const sut = new InFlight();
+    let calls = 0;
+    let finish!: (answer: string) => void;
+    const call = () => {
+      calls++;
+      return new Promise<string>((r) => (finish = r));
+    };
+    const first = sut.share('room-a', call);
+    const second = sut.share('room-a', call);
+    finish('doc 1');
+    expect(await Promise.all([first, second])).toEqual(['doc 1', 'doc 1']);
+    expect(calls).toBe(1);
+    const third = sut.share('room-a', call);
+    finish('doc 2');
+    expect(await third).toBe('doc 2');
+    expect(calls).toBe(2);
+  });
+
+  it('passes a shared call\'s failure to every caller that shares it', async () => {
+    const sut = new InFlight();
+    const call = () => Promise.reject(new Error('store down'));
+    await expect(Promise.all([sut.share('k', call), sut.share('k', call)])).rejects.toThrow('store down');
+    await expect(sut.share('k', async () => 'found')).resolves.toBe('found');
+  });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChatError, type Room, type User } from '@app/contracts';
 import { RoomsRepository, toRoom, type RoomDocument } from '@app/mongo';
-import { callDependency } from '@app/resilience';
+import { callDependency, InFlight } from '@app/resilience';
 
 /**
  * How long a stored room is answered as read before it is read again. Short, because a join
@@ -17,7 +17,9 @@ const CACHE_MS = 5_000;
 export class RoomDirectory {
   private readonly cache = new Map<string, { doc: RoomDocument; at: number }>();
   /** One store read per room at a time: the joins of a room that arrive together share it. */
-  private readonly reading = new Map<string, Promise<RoomDocument>>();
+  private readonly reading = new InFlight();
+  /** Rooms forgotten so far: a read that saw one forgotten meanwhile keeps nothing (it may predate the deletion). */
+  private forgotten = 0;
 
   constructor(private readonly rooms: RoomsRepository) {}
 
@@ -43,27 +45,20 @@ export class RoomDirectory {
 
   forget(roomId: string): void {
     this.cache.delete(roomId);
-    this.reading.delete(roomId);
+    this.forgotten++;
   }
 
   private read(roomId: string): Promise<RoomDocument> {
-    const underWay = this.reading.get(roomId);
-    if (underWay) return underWay;
-    const reading: Promise<RoomDocument> = callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' })
-      .then((doc) => {
-        // A room forgotten while it was read (deleted: the bus said so) is not kept from this read.
-        const current = this.reading.get(roomId) === reading;
-        if (!doc) {
-          if (current) this.cache.delete(roomId);
-          throw new ChatError('not_found', `room ${roomId} does not exist`);
-        }
-        if (current) this.cache.set(roomId, { doc, at: Date.now() });
-        return doc;
-      })
-      .finally(() => {
-        if (this.reading.get(roomId) === reading) this.reading.delete(roomId);
-      });
-    this.reading.set(roomId, reading);
-    return reading;
+    return this.reading.share(roomId, async () => {
+      const forgotten = this.forgotten;
+      const doc = await callDependency('mongo', () => this.rooms.findById(roomId), { what: 'reading a room' });
+      if (!doc) {
+        this.cache.delete(roomId);
+        throw new ChatError('not_found', `room ${roomId} does not exist`);
+      }
+      // Deletions are rare: after any during the read, this read is not kept.
+      if (this.forgotten === forgotten) this.cache.set(roomId, { doc, at: Date.now() });
+      return doc;
+    });
   }
 }
