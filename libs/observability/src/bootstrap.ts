@@ -5,7 +5,15 @@ import { Logger } from 'nestjs-pino';
 const SHUTDOWN_DEADLINE_MS = 15_000;
 
 /**
- * The start-up every app shares: structured logs, shutdown hooks (SIGTERM runs
+ * The signals that shut an app down cleanly. Named, because Nest's default is every signal it
+ * knows, SIGUSR2 included: a heap snapshot taken with `--heapsnapshot-signal=SIGUSR2` also
+ * stopped the process (docs/benchmarks.md). Supervisors and `docker stop` send SIGTERM, a terminal
+ * SIGINT or SIGHUP.
+ */
+export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/**
+ * The start-up every app shares: structured logs, shutdown hooks (each of SHUTDOWN_SIGNALS runs
  * onModuleDestroy then onApplicationShutdown), and a clear exit when start-up fails.
  */
 export async function startApp(
@@ -16,9 +24,9 @@ export async function startApp(
   try {
     const app = await create();
     app.useLogger(app.get(Logger));
-    app.enableShutdownHooks();
+    app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
     // A clean shutdown waits for Kafka and the store; if they are gone it could wait forever.
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const signal of SHUTDOWN_SIGNALS) {
       process.once(signal, () => setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref());
     }
     await listen(app);
