@@ -47,10 +47,8 @@ export class MessagesRepository {
       await this.messages.insertMany(docs, { ordered: false });
       return { inserted: docs, alreadyStored: repeats };
     } catch (error) {
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      const writeErrors = [error.writeErrors].flat();
-      if (writeErrors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-      const refused = new Set(writeErrors.map((e) => e.index));
+      const refused = refusedAsDuplicates(error, docs.length);
+      if (!refused) throw error;
       return {
         inserted: docs.filter((_, i) => !refused.has(i)),
         alreadyStored: [...docs.filter((_, i) => refused.has(i)), ...repeats],
@@ -97,6 +95,22 @@ export class MessagesRepository {
     // StoreAdmission still bounds how many of these run.
     return (await this.messages.distinct('user.id', { roomId })).length;
   }
+}
+
+/**
+ * The positions an unordered insert of `attempted` documents refused as already stored, when that
+ * is all that went wrong and every other document was written; null when the error says anything
+ * else, and the batch must be retried. The driver throws MongoBulkWriteError for more than write
+ * errors: a connection that failed mid-insert (the store killed) comes as one too, with no write
+ * errors at all. Taken for "all duplicates", that once acknowledged a batch the store never wrote
+ * (the persister committed past it and the messages were lost: test/e2e/chaos.e2e-spec.ts).
+ */
+export function refusedAsDuplicates(error: unknown, attempted: number): Set<number> | null {
+  if (!(error instanceof MongoBulkWriteError)) return null;
+  const writeErrors = [error.writeErrors].flat();
+  if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== DUPLICATE_KEY)) return null;
+  const refused = new Set(writeErrors.map((e) => e.index));
+  return error.insertedCount === attempted - refused.size ? refused : null;
 }
 
 /** Splits a batch (in log order) into the first document of each (roomId, clientMsgId) and the later ones. */
