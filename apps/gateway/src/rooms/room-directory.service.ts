@@ -33,8 +33,9 @@ export class RoomDirectory {
    * The stored room, or `not_found`. A room known here is answered at once, as last read: once
    * that read is CACHE_MS old, it is read again in the background for the joins after this one
    * (when the join waited for that read, one join in ~30 of a busy room on each replica waited for
-   * the store: join p95 19–29 ms against 16–17 without, docs/benchmarks.md). While the store cannot be read, it keeps being
-   * answered as last read; a deleted room is forgotten at once through the bus, not by expiry.
+   * the store: join p95 19–29 ms against 16–17 without, docs/benchmarks.md). While the store
+   * cannot be read, it keeps being answered as last read; a deleted room is forgotten at once
+   * through the bus, not by expiry.
    */
   async require(roomId: string): Promise<RoomDocument> {
     const hit = this.cache.get(roomId);
